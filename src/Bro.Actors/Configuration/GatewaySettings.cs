@@ -1,0 +1,115 @@
+using Akka.Configuration;
+
+namespace Bro.Configuration;
+
+/// <summary>
+/// The gateway's resolved settings. Build them from HOCON with <see cref="Create(Config)"/>
+/// (section <c>bro.gateway</c>, see <c>reference.conf</c>) or in code with an object initializer;
+/// each property's default is stated in its documentation.
+/// </summary>
+/// <remarks>Immutable, so it can be shared between actors.</remarks>
+public sealed record GatewaySettings
+{
+    /// <summary>The settings with every default.</summary>
+    public static GatewaySettings Default { get; } = new();
+
+    /// <summary>Unix socket path to listen on. Default <c>/tmp/bro-gateway.sock</c>.</summary>
+    public string SocketPath { get; init; } = "/tmp/bro-gateway.sock";
+
+    /// <summary>Largest payload accepted, in bytes, prefix excluded. Default 16 MiB.</summary>
+    public int MaxFrameSize { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Heartbeat interval services are expected to follow. Default 30 s.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    private TimeSpan? _heartbeatTimeout;
+
+    /// <summary>
+    /// Silence after which a connection is evicted. Default 3 × <see cref="HeartbeatInterval"/>
+    /// (90 s with the default interval).
+    /// </summary>
+    public TimeSpan HeartbeatTimeout
+    {
+        get => _heartbeatTimeout ?? HeartbeatInterval * 3;
+        init => _heartbeatTimeout = value;
+    }
+
+    /// <summary>How often the registry checks all connections for silence. Default 5 s.</summary>
+    public TimeSpan HeartbeatCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Deadline given to a CALL that carries none. Default 30 s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deepest call chain accepted. Default 100.</summary>
+    public int MaxDepth { get; init; } = 100;
+
+    /// <summary>Frames a connection may have waiting to be written before it is dropped. Default 10,000.</summary>
+    public int OutboundQueueLimit { get; init; } = 10_000;
+
+    /// <summary>How often the router drops calls past their deadline. Default 1 s.</summary>
+    public TimeSpan PendingSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Log every routed frame at debug level. Default <c>false</c>.</summary>
+    public bool Debug { get; init; }
+
+    /// <summary>Product name sent in REGISTER_ACK. Default <c>bro</c>.</summary>
+    public string GatewayName { get; init; } = "bro";
+
+    /// <summary>
+    /// Reads the <c>bro.gateway</c> section of <paramref name="config"/>, falling back to
+    /// <see cref="BroConfig.Default"/> for every key it does not set.
+    /// </summary>
+    /// <param name="config">The whole configuration (for example <c>ActorSystem.Settings.Config</c>).</param>
+    /// <exception cref="ConfigurationException">A value is out of range.</exception>
+    public static GatewaySettings Create(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var c = config.WithFallback(BroConfig.Default).GetConfig("bro.gateway");
+
+        var maxFrameSize = c.GetByteSize("max-frame-size") ?? Default.MaxFrameSize;
+        if (maxFrameSize is <= 0 or > int.MaxValue)
+            throw new ConfigurationException($"bro.gateway.max-frame-size must be between 1 and {int.MaxValue} bytes, was {maxFrameSize}");
+
+        var interval = c.GetTimeSpan("heartbeat-interval");
+        var timeoutText = c.GetString("heartbeat-timeout", "auto");
+        var timeout = string.Equals(timeoutText, "auto", StringComparison.OrdinalIgnoreCase)
+            ? interval * 3
+            : c.GetTimeSpan("heartbeat-timeout");
+
+        var settings = new GatewaySettings
+        {
+            SocketPath = c.GetString("socket-path"),
+            MaxFrameSize = (int)maxFrameSize,
+            HeartbeatInterval = interval,
+            HeartbeatTimeout = timeout,
+            HeartbeatCheckInterval = c.GetTimeSpan("heartbeat-check-interval"),
+            RequestTimeout = c.GetTimeSpan("request-timeout"),
+            MaxDepth = c.GetInt("max-depth"),
+            OutboundQueueLimit = c.GetInt("outbound-queue-limit"),
+            PendingSweepInterval = c.GetTimeSpan("pending-sweep-interval"),
+            Debug = c.GetBoolean("debug"),
+            GatewayName = c.GetString("gateway-name"),
+        };
+        Validate(settings);
+        return settings;
+    }
+
+    private static void Validate(GatewaySettings s)
+    {
+        static void Positive(TimeSpan value, string key)
+        {
+            if (value <= TimeSpan.Zero)
+                throw new ConfigurationException($"bro.gateway.{key} must be positive, was {value}");
+        }
+
+        Positive(s.HeartbeatInterval, "heartbeat-interval");
+        Positive(s.HeartbeatTimeout, "heartbeat-timeout");
+        Positive(s.HeartbeatCheckInterval, "heartbeat-check-interval");
+        Positive(s.RequestTimeout, "request-timeout");
+        Positive(s.PendingSweepInterval, "pending-sweep-interval");
+        if (s.MaxDepth < 1)
+            throw new ConfigurationException($"bro.gateway.max-depth must be at least 1, was {s.MaxDepth}");
+        if (s.OutboundQueueLimit < 1)
+            throw new ConfigurationException($"bro.gateway.outbound-queue-limit must be at least 1, was {s.OutboundQueueLimit}");
+    }
+}

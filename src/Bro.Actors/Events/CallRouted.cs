@@ -1,0 +1,11 @@
+namespace Bro.Events;
+
+/// <summary>A CALL was forwarded to its target's connection.</summary>
+/// <param name="From">The caller's service name, as the frame gave it.</param>
+/// <param name="To">The target service name.</param>
+/// <param name="Method">The method called.</param>
+/// <param name="RequestId">The CALL's id.</param>
+/// <param name="Depth">The context's depth, if the frame carried one.</param>
+/// <param name="Deadline">The context's deadline (epoch ms), if the frame carried one.</param>
+public sealed record CallRouted(string? From, string To, string? Method, string RequestId, int? Depth, long? Deadline)
+    : GatewayEvent;
