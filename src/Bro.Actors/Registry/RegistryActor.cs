@@ -1,0 +1,288 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Bro.Configuration;
+using Bro.Connection;
+using Bro.Events;
+using Bro.Protocol;
+using Bro.Routing;
+
+namespace Bro.Registry;
+
+/// <summary>
+/// Owns the gateway's services: registration (with pools and duplicate-name refusal),
+/// liveness of every connection, and heartbeat eviction. Publishes a new
+/// <see cref="RoutingTable"/> to the router on every change. One state only.
+/// </summary>
+/// <remarks>
+/// Liveness: a connection actor sends <see cref="Touch"/> when it sees frames, throttled by the
+/// connection to about once per second, so the registry's cost does not grow with traffic. One
+/// periodic <see cref="HeartbeatCheckTick"/> scans all connections; a connection silent for
+/// <see cref="GatewaySettings.HeartbeatTimeout"/> is sent <see cref="ConnectionCommands.Close"/>
+/// (CONNECTION_LOST) and removed at once, without waiting for it to stop. Connections are
+/// death-watched: a closed socket stops its actor, and <see cref="Terminated"/> removes it.
+/// </remarks>
+public sealed class RegistryActor : ReceiveActor, IWithTimers
+{
+    /// <summary>
+    /// A REGISTER frame. Sender: the registering connection actor, which receives
+    /// <see cref="ConnectionCommands.Send"/>(REGISTER_ACK), <see cref="ConnectionCommands.Close"/>
+    /// (duplicate name, CONNECTION_FAILED) or <see cref="ConnectionCommands.Send"/>(ERROR
+    /// INVALID_MESSAGE) when that connection has already registered.
+    /// </summary>
+    /// <param name="Message">The decoded REGISTER.</param>
+    /// <param name="PoolIndex">The numeric <c>metadata.poolIndex</c>, if any: joins an existing service's pool.</param>
+    public sealed record RegisterService(RegisterMessage Message, int? PoolIndex);
+
+    /// <summary>
+    /// Activity seen on the sending connection (any frame, HEARTBEAT included) refreshes its
+    /// liveness. Sender: the connection actor. Connections throttle it (about once per second);
+    /// a Touch from a connection that is not registered is ignored.
+    /// </summary>
+    public sealed record Touch : IDeadLetterSuppression
+    {
+        /// <summary>The single instance.</summary>
+        public static Touch Instance { get; } = new();
+        private Touch() { }
+    }
+
+    /// <summary>Asks for every registered service; answered with <see cref="ServiceList"/>.</summary>
+    public sealed record GetServices
+    {
+        /// <summary>The single instance.</summary>
+        public static GetServices Instance { get; } = new();
+        private GetServices() { }
+    }
+
+    /// <summary>The answer to <see cref="GetServices"/>.</summary>
+    /// <param name="Services">One snapshot per service, ordered by name.</param>
+    public sealed record ServiceList(IReadOnlyList<ServiceInfo> Services);
+
+    /// <summary>Asks for one service; answered with <see cref="ServiceLookup"/>.</summary>
+    /// <param name="Name">The service name.</param>
+    public sealed record GetService(string Name);
+
+    /// <summary>The answer to <see cref="GetService"/>.</summary>
+    /// <param name="Name">The name asked for.</param>
+    /// <param name="Service">The service's snapshot; <c>null</c> when it is not registered.</param>
+    public sealed record ServiceLookup(string Name, ServiceInfo? Service);
+
+    /// <summary>Timer message: check every connection for heartbeat timeout.</summary>
+    internal sealed record HeartbeatCheckTick : IDeadLetterSuppression, INotInfluenceReceiveTimeout
+    {
+        public static HeartbeatCheckTick Instance { get; } = new();
+        private HeartbeatCheckTick() { }
+    }
+
+    private sealed class ServiceEntry(RegisterMessage message, long connectedAt)
+    {
+        public readonly string Name = message.ServiceName;
+        public readonly IReadOnlyList<string> Methods = message.Methods;
+        public readonly string? Version = message.Version;
+        public readonly RawValue? Metadata = message.Metadata;
+        public readonly long ConnectedAt = connectedAt;
+        public readonly List<IActorRef> Connections = [];
+    }
+
+    private sealed class ConnectionEntry(ServiceEntry service, int? poolIndex, long lastSeen)
+    {
+        public readonly ServiceEntry Service = service;
+        public readonly int? PoolIndex = poolIndex;
+        public long LastSeen = lastSeen;
+    }
+
+    private const string HeartbeatTimerKey = "heartbeat-check";
+    private const string ClosedReason = "connection closed";
+    private static readonly string GatewayVersion =
+        typeof(RegistryActor).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    private readonly GatewaySettings _settings;
+    private readonly IActorRef _router;
+    private readonly ITimeProvider? _injectedTime;
+    private ITimeProvider _time = null!;
+    private readonly bool _publishEvents;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private readonly Dictionary<string, ServiceEntry> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, ConnectionEntry> _connections = [];
+    private readonly List<IActorRef> _scratch = [];
+
+    /// <summary>The actor's timers; set by Akka before the actor starts.</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Creates the registry; use <see cref="Props"/>.</summary>
+    public RegistryActor(GatewaySettings settings, IActorRef router, ITimeProvider? timeProvider, bool publishEvents)
+    {
+        _settings = settings;
+        _router = router;
+        _injectedTime = timeProvider;
+        _publishEvents = publishEvents;
+
+        Receive<RegisterService>(OnRegister);
+        Receive<Touch>(_ => OnTouch(Sender));
+        Receive<HeartbeatCheckTick>(_ => CheckHeartbeats());
+        Receive<Terminated>(t => OnTerminated(t.ActorRef));
+        Receive<GetServices>(_ => Sender.Tell(new ServiceList(Snapshot())));
+        Receive<GetService>(q => Sender.Tell(new ServiceLookup(q.Name,
+            _services.TryGetValue(q.Name, out var s) ? ToInfo(s) : null)));
+    }
+
+    /// <summary>Props for the registry.</summary>
+    /// <param name="settings">Gateway settings: heartbeat interval, timeout and check interval, gateway name.</param>
+    /// <param name="router">The router, sent a <see cref="RouterActor.ServicesChanged"/> on every change.</param>
+    /// <param name="timeProvider">The clock for liveness; <c>null</c> uses the actor system's scheduler.</param>
+    /// <param name="publishEvents">Publish <see cref="ServiceRegistered"/> and <see cref="ServiceDisconnected"/>
+    /// on the event stream.</param>
+    public static Props Props(GatewaySettings settings, IActorRef router, ITimeProvider? timeProvider = null, bool publishEvents = false)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(router);
+        return Akka.Actor.Props.Create(() => new RegistryActor(settings, router, timeProvider, publishEvents));
+    }
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        _time = _injectedTime ?? Context.System.Scheduler;
+        Timers.StartPeriodicTimer(HeartbeatTimerKey, HeartbeatCheckTick.Instance, _settings.HeartbeatCheckInterval);
+        // The router starts with an empty table; publishing it makes a restarted registry
+        // (which lost its entries) consistent with the router.
+        Publish([]);
+    }
+
+    private long NowMs() => _time.Now.ToUnixTimeMilliseconds();
+
+    private void OnRegister(RegisterService register)
+    {
+        var connection = Sender;
+        var message = register.Message;
+        var name = message.ServiceName;
+        var now = NowMs();
+
+        if (_connections.TryGetValue(connection, out var existing))
+        {
+            // Keep the first registration: the connection's peer already has an ack for it and
+            // may have calls in flight under that name.
+            var error = new ErrorInfo(
+                $"Connection is already registered as service '{existing.Service.Name}'; cannot register '{name}'",
+                ErrorCodes.InvalidMessage);
+            connection.Tell(new ConnectionCommands.Send(new ErrorMessage(null, error, now)), Self);
+            existing.LastSeen = now;
+            return;
+        }
+
+        if (_services.TryGetValue(name, out var service))
+        {
+            if (register.PoolIndex is null)
+            {
+                var message2 = $"Service '{name}' is already registered";
+                if (_log.IsDebugEnabled) _log.Debug("Refusing {0}: {1}", connection.Path, message2);
+                connection.Tell(new ConnectionCommands.Close(new ErrorInfo(message2, ErrorCodes.ConnectionFailed)), Self);
+                return;
+            }
+        }
+        else
+        {
+            // A poolIndex without an existing service creates it: the pool's first connection may
+            // have lost a race with, or outlived, the others.
+            service = new ServiceEntry(message, now);
+            _services.Add(name, service);
+        }
+
+        service.Connections.Add(connection);
+        _connections.Add(connection, new ConnectionEntry(service, register.PoolIndex, now));
+        Context.Watch(connection);
+
+        connection.Tell(new ConnectionCommands.Send(new RegisterAckMessage(
+            _settings.GatewayName, GatewayVersion, (long)_settings.HeartbeatInterval.TotalMilliseconds)), Self);
+        Publish([]);
+
+        if (_log.IsDebugEnabled)
+            _log.Debug("Service '{0}' registered from {1} (pool index {2}, {3} connections)",
+                name, connection.Path, register.PoolIndex, service.Connections.Count);
+        if (_publishEvents)
+            Context.System.EventStream.Publish(new ServiceRegistered(name, message.Methods, message.Version, register.PoolIndex));
+    }
+
+    private void OnTouch(IActorRef connection)
+    {
+        if (_connections.TryGetValue(connection, out var entry))
+            entry.LastSeen = NowMs();
+    }
+
+    private void CheckHeartbeats()
+    {
+        if (_connections.Count == 0) return;
+        var now = NowMs();
+        var timeoutMs = (long)_settings.HeartbeatTimeout.TotalMilliseconds;
+        _scratch.Clear();
+        foreach (var (connection, entry) in _connections)
+            if (now - entry.LastSeen > timeoutMs)
+                _scratch.Add(connection);
+        if (_scratch.Count == 0) return;
+
+        var removed = _scratch.ToArray();
+        _scratch.Clear();
+        foreach (var connection in removed)
+        {
+            var entry = _connections[connection];
+            var reason = $"Service '{entry.Service.Name}' sent nothing for {now - entry.LastSeen} ms " +
+                         $"(heartbeat timeout {timeoutMs} ms); connection evicted";
+            _log.Warning("{0}", reason);
+            // Stop watching first: the Terminated that follows the Close is not news.
+            Context.Unwatch(connection);
+            connection.Tell(new ConnectionCommands.Close(new ErrorInfo(reason, ErrorCodes.ConnectionLost)), Self);
+            Remove(connection, entry, reason);
+        }
+        Publish(removed);
+    }
+
+    private void OnTerminated(IActorRef connection)
+    {
+        if (!_connections.TryGetValue(connection, out var entry)) return;
+        Remove(connection, entry, ClosedReason);
+        Publish([connection]);
+    }
+
+    private void Remove(IActorRef connection, ConnectionEntry entry, string reason)
+    {
+        _connections.Remove(connection);
+        var service = entry.Service;
+        service.Connections.Remove(connection);
+        if (service.Connections.Count == 0)
+            _services.Remove(service.Name);
+
+        if (_log.IsDebugEnabled)
+            _log.Debug("Service '{0}' lost connection {1} ({2}); {3} left", service.Name, connection.Path, reason, service.Connections.Count);
+        if (_publishEvents)
+            Context.System.EventStream.Publish(new ServiceDisconnected(service.Name, reason, service.Connections.Count));
+    }
+
+    private void Publish(IReadOnlyList<IActorRef> removed)
+    {
+        var builder = ImmutableDictionary.CreateBuilder<string, ImmutableArray<IActorRef>>(StringComparer.Ordinal);
+        foreach (var (name, service) in _services)
+            builder.Add(name, [.. service.Connections]);
+        _router.Tell(new RouterActor.ServicesChanged(new RoutingTable(builder.ToImmutable()), removed), Self);
+    }
+
+    private List<ServiceInfo> Snapshot()
+    {
+        var list = new List<ServiceInfo>(_services.Count);
+        foreach (var service in _services.Values)
+            list.Add(ToInfo(service));
+        list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return list;
+    }
+
+    private ServiceInfo ToInfo(ServiceEntry service)
+    {
+        var lastSeen = long.MinValue;
+        foreach (var connection in service.Connections)
+            lastSeen = Math.Max(lastSeen, _connections[connection].LastSeen);
+        return new ServiceInfo(service.Name, service.Methods, service.Version, service.Metadata,
+            service.Connections.Count,
+            DateTimeOffset.FromUnixTimeMilliseconds(service.ConnectedAt),
+            DateTimeOffset.FromUnixTimeMilliseconds(lastSeen));
+    }
+}

@@ -1,0 +1,20 @@
+using Bro.Protocol;
+
+namespace Bro.Registry;
+
+/// <summary>An immutable snapshot of one registered service, answered to registry queries.</summary>
+/// <param name="Name">The service name.</param>
+/// <param name="Methods">The methods it answers (from its first registration).</param>
+/// <param name="Version">The version it announced, if any.</param>
+/// <param name="Metadata">The metadata it announced, still encoded, if any.</param>
+/// <param name="Connections">Connections in its pool (at least 1).</param>
+/// <param name="ConnectedAt">When its first connection registered (gateway clock).</param>
+/// <param name="LastHeartbeat">The latest activity seen on any of its connections (gateway clock).</param>
+public sealed record ServiceInfo(
+    string Name,
+    IReadOnlyList<string> Methods,
+    string? Version,
+    RawValue? Metadata,
+    int Connections,
+    DateTimeOffset ConnectedAt,
+    DateTimeOffset LastHeartbeat);
