@@ -59,6 +59,16 @@ public sealed class RouterActorSpec : Akka.TestKit.Xunit2.TestKit
         return ExpectMsg<GatewayStats>();
     }
 
+    /// <summary>
+    /// Waits until <paramref name="actor"/> has processed everything sent to it so far, so that it
+    /// reads the virtual clock before the next Advance (timer ticks read the clock when processed).
+    /// </summary>
+    private void Settle(IActorRef actor)
+    {
+        actor.Tell(RegistryActor.GetServices.Instance, TestActor);
+        ExpectMsg<RegistryActor.ServiceList>();
+    }
+
     [Fact]
     public void RouterActor_routes_a_CALL_to_the_target_with_the_original_payload_bytes()
     {
@@ -240,7 +250,9 @@ public sealed class RouterActorSpec : Akka.TestKit.Xunit2.TestKit
         for (var i = 0; i < 4; i++)
         {
             cart.Send(registry, RegistryActor.Touch.Instance);
+            Settle(registry);
             Scheduler.Advance(TimeSpan.FromSeconds(1));
+            Settle(registry);
         }
 
         var close = order.ExpectMsg<ConnectionCommands.Close>();

@@ -71,17 +71,12 @@ public sealed record GatewaySettings
             throw new ConfigurationException($"bro.gateway.max-frame-size must be between 1 and {int.MaxValue} bytes, was {maxFrameSize}");
 
         var interval = c.GetTimeSpan("heartbeat-interval");
-        var timeoutText = c.GetString("heartbeat-timeout", "auto");
-        var timeout = string.Equals(timeoutText, "auto", StringComparison.OrdinalIgnoreCase)
-            ? interval * 3
-            : c.GetTimeSpan("heartbeat-timeout");
 
         var settings = new GatewaySettings
         {
             SocketPath = c.GetString("socket-path"),
             MaxFrameSize = (int)maxFrameSize,
             HeartbeatInterval = interval,
-            HeartbeatTimeout = timeout,
             HeartbeatCheckInterval = c.GetTimeSpan("heartbeat-check-interval"),
             RequestTimeout = c.GetTimeSpan("request-timeout"),
             MaxDepth = c.GetInt("max-depth"),
@@ -90,6 +85,9 @@ public sealed record GatewaySettings
             Debug = c.GetBoolean("debug"),
             GatewayName = c.GetString("gateway-name"),
         };
+        // "auto" leaves the timeout unset, so it keeps following the interval (also through `with`).
+        if (!string.Equals(c.GetString("heartbeat-timeout", "auto"), "auto", StringComparison.OrdinalIgnoreCase))
+            settings = settings with { HeartbeatTimeout = c.GetTimeSpan("heartbeat-timeout") };
         Validate(settings);
         return settings;
     }

@@ -193,9 +193,11 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
         _connections.Add(connection, new ConnectionEntry(service, register.PoolIndex, now));
         Context.Watch(connection);
 
+        // Routes first, ack second: the router's mailbox then holds the new table before anyone
+        // can react to the ack, so a CALL made right after registration never sees a stale table.
+        Publish([]);
         connection.Tell(new ConnectionCommands.Send(new RegisterAckMessage(
             _settings.GatewayName, GatewayVersion, (long)_settings.HeartbeatInterval.TotalMilliseconds)), Self);
-        Publish([]);
 
         if (_log.IsDebugEnabled)
             _log.Debug("Service '{0}' registered from {1} (pool index {2}, {3} connections)",

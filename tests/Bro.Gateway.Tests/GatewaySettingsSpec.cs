@@ -1,0 +1,73 @@
+using Akka.Configuration;
+using Bro.Configuration;
+using Xunit;
+
+namespace Bro.Gateway.Tests;
+
+public sealed class GatewaySettingsSpec
+{
+    [Fact]
+    public void GatewaySettings_loads_the_defaults_from_the_embedded_reference_conf()
+    {
+        var settings = GatewaySettings.Create(ConfigurationFactory.Empty);
+
+        Assert.Equal(GatewaySettings.Default, settings);
+        Assert.Equal("/tmp/bro-gateway.sock", settings.SocketPath);
+        Assert.Equal(16 * 1024 * 1024, settings.MaxFrameSize);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(90), settings.HeartbeatTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.RequestTimeout);
+        Assert.Equal(100, settings.MaxDepth);
+        Assert.Equal(10_000, settings.OutboundQueueLimit);
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.PendingSweepInterval);
+        Assert.False(settings.Debug);
+        Assert.Equal("bro", settings.GatewayName);
+    }
+
+    [Fact]
+    public void GatewaySettings_applies_overrides_and_derives_the_heartbeat_timeout_from_the_interval()
+    {
+        var settings = GatewaySettings.Create(ConfigurationFactory.ParseString("""
+            bro.gateway {
+              socket-path = "/run/bro.sock"
+              max-frame-size = 1 MiB
+              heartbeat-interval = 10s
+              request-timeout = 5s
+              max-depth = 7
+              outbound-queue-limit = 50
+              pending-sweep-interval = 250ms
+              debug = on
+              gateway-name = "edge"
+            }
+            """));
+
+        Assert.Equal("/run/bro.sock", settings.SocketPath);
+        Assert.Equal(1024 * 1024, settings.MaxFrameSize);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.HeartbeatTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.RequestTimeout);
+        Assert.Equal(7, settings.MaxDepth);
+        Assert.Equal(50, settings.OutboundQueueLimit);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), settings.PendingSweepInterval);
+        Assert.True(settings.Debug);
+        Assert.Equal("edge", settings.GatewayName);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.HeartbeatCheckInterval); // untouched default
+    }
+
+    [Fact]
+    public void GatewaySettings_takes_an_explicit_heartbeat_timeout()
+    {
+        var settings = GatewaySettings.Create(ConfigurationFactory.ParseString("bro.gateway.heartbeat-timeout = 7s"));
+
+        Assert.Equal(TimeSpan.FromSeconds(7), settings.HeartbeatTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(6), (settings with { HeartbeatTimeout = TimeSpan.FromSeconds(6) }).HeartbeatTimeout);
+    }
+
+    [Fact]
+    public void GatewaySettings_rejects_values_out_of_range()
+    {
+        var error = Assert.Throws<ConfigurationException>(() =>
+            GatewaySettings.Create(ConfigurationFactory.ParseString("bro.gateway.max-depth = 0")));
+        Assert.Contains("max-depth", error.Message);
+    }
+}
