@@ -1,3 +1,8 @@
+using System.Buffers;
+using System.Text.Json;
+using Bro.Codecs.Internal;
+using MessagePack;
+
 namespace Bro.Protocol;
 
 /// <summary>
@@ -6,7 +11,7 @@ namespace Bro.Protocol;
 /// bytes lets a gateway forward a value it never needs to read, and lets a client
 /// deserialize it straight into the caller's type.
 /// </summary>
-/// <remarks>The bytes are owned by this value and never mutated.</remarks>
+/// <remarks>The bytes are owned by this value and never mutated. Instances are thread-safe.</remarks>
 public sealed class RawValue
 {
     /// <summary>Wraps encoded bytes; <paramref name="bytes"/> must hold exactly one value.</summary>
@@ -21,4 +26,91 @@ public sealed class RawValue
 
     /// <summary>One encoded value.</summary>
     public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>
+    /// Serializes <paramref name="value"/> with System.Text.Json (camelCase web defaults unless
+    /// <paramref name="options"/> is given); for MessagePack the JSON is then transcoded.
+    /// </summary>
+    /// <exception cref="BroException"><c>SERIALIZATION_FAILED</c> when the value cannot be serialized.</exception>
+    public static RawValue FromObject<T>(T value, BroEncoding encoding, JsonSerializerOptions? options = null)
+    {
+        byte[] json;
+        try
+        {
+            json = JsonSerializer.SerializeToUtf8Bytes(value, options ?? JsonSerializerOptions.Web);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw new BroException(
+                ErrorCodes.SerializationFailed, $"Cannot serialize {typeof(T).Name}: {ex.Message}", inner: ex);
+        }
+
+        return new RawValue(BroEncoding.Json, json).To(encoding);
+    }
+
+    /// <summary>
+    /// Deserializes the value with System.Text.Json (camelCase web defaults unless
+    /// <paramref name="options"/> is given), transcoding MessagePack to JSON first.
+    /// </summary>
+    /// <exception cref="BroException"><c>DESERIALIZATION_FAILED</c> when the value does not fit <typeparamref name="T"/>.</exception>
+    public T? Deserialize<T>(JsonSerializerOptions? options = null)
+    {
+        var json = ToJsonBytes();
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json.Span, options ?? JsonSerializerOptions.Web);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw new BroException(
+                ErrorCodes.DeserializationFailed, $"Cannot deserialize {typeof(T).Name}: {ex.Message}", inner: ex);
+        }
+    }
+
+    /// <summary>The value as a <see cref="JsonElement"/> that outlives this call.</summary>
+    /// <exception cref="BroException"><c>DESERIALIZATION_FAILED</c> when the bytes are not a valid value.</exception>
+    public JsonElement ToJsonElement() => Deserialize<JsonElement>();
+
+    /// <summary>The value as JSON text.</summary>
+    /// <exception cref="BroException"><c>DESERIALIZATION_FAILED</c> when a MessagePack value has no JSON form.</exception>
+    public string ToJsonString() => System.Text.Encoding.UTF8.GetString(ToJsonBytes().Span);
+
+    /// <summary>This value in <paramref name="encoding"/>: itself when it already is, else transcoded.</summary>
+    /// <exception cref="BroException"><c>DESERIALIZATION_FAILED</c> when the value cannot be read or has no form in <paramref name="encoding"/>.</exception>
+    public RawValue To(BroEncoding encoding)
+    {
+        if (encoding == Encoding)
+        {
+            return this;
+        }
+
+        return encoding == BroEncoding.Json
+            ? new RawValue(BroEncoding.Json, ToJsonBytes())
+            : new RawValue(BroEncoding.MessagePack, ToMessagePackBytes());
+    }
+
+    private ReadOnlyMemory<byte> ToJsonBytes()
+    {
+        if (Encoding == BroEncoding.Json)
+        {
+            return Bytes;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(Bytes.Length * 2);
+        using (var writer = new Utf8JsonWriter(buffer, ValueTranscoder.JsonWriterOptions))
+        {
+            ValueTranscoder.MessagePackToJson(Bytes, writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private byte[] ToMessagePackBytes()
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(16, Bytes.Length));
+        var writer = new MessagePackWriter(buffer);
+        ValueTranscoder.JsonToMessagePack(Bytes.Span, ref writer);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
 }

@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.Text.Json;
+using Bro.Codecs.Internal;
+using Bro.Protocol;
+
+namespace Bro.Codecs;
+
+/// <summary>
+/// The <c>json</c> encoding: UTF-8 JSON read with <see cref="Utf8JsonReader"/> and written with
+/// <see cref="Utf8JsonWriter"/> (no reflection serializer for the envelope). Fields are written
+/// in the order <c>ipc-bro</c> writes them, so re-encoding one of its frames gives the same bytes.
+/// Thread-safe; use <see cref="MessageCodecs.Json"/>.
+/// </summary>
+public sealed class JsonMessageCodec : IMessageCodec
+{
+    internal JsonMessageCodec()
+    {
+    }
+
+    /// <inheritdoc />
+    public BroEncoding Encoding => BroEncoding.Json;
+
+    /// <inheritdoc />
+    public BroMessage Decode(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            return JsonFieldReader.Read(payload.Span).ToMessage(payload.Span, BroEncoding.Json);
+        }
+        catch (Exception ex) when (ex is not BroException)
+        {
+            // Untrusted bytes: whatever the reader trips over is a protocol error, never a crash.
+            throw CodecErrors.Malformed($"Undecodable JSON payload ({payload.Length} bytes): {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public FrameHeader ReadHeader(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            return JsonFieldReader.Read(payload).ToHeader();
+        }
+        catch (Exception ex) when (ex is not BroException)
+        {
+            throw CodecErrors.Malformed($"Undecodable JSON payload ({payload.Length} bytes): {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="BroException">
+    /// <c>SERIALIZATION_FAILED</c> when a raw value is not valid JSON or the message class is unknown;
+    /// <c>DESERIALIZATION_FAILED</c> when a MessagePack raw value cannot be read or has no JSON form.
+    /// </exception>
+    public byte[] Encode(BroMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        try
+        {
+            using (var writer = new Utf8JsonWriter(buffer, ValueTranscoder.JsonWriterOptions))
+            {
+                Write(writer, message);
+            }
+        }
+        catch (Exception ex) when (ex is not BroException)
+        {
+            throw new BroException(
+                ErrorCodes.SerializationFailed, $"Cannot encode {message.Type} as JSON: {ex.Message}", inner: ex);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Write(Utf8JsonWriter writer, BroMessage message)
+    {
+        writer.WriteStartObject();
+        switch (message)
+        {
+            case RegisterMessage register:
+                writer.WriteString("type"u8, "REGISTER"u8);
+                writer.WriteString("serviceName"u8, register.ServiceName);
+                writer.WriteStartArray("methods"u8);
+                foreach (var method in register.Methods)
+                {
+                    writer.WriteStringValue(method);
+                }
+
+                writer.WriteEndArray();
+                WriteOptional(writer, "version"u8, register.Version);
+                WriteRaw(writer, "metadata"u8, register.Metadata);
+                break;
+            case RegisterAckMessage ack:
+                writer.WriteString("type"u8, "REGISTER_ACK"u8);
+                WriteOptional(writer, "gateway"u8, ack.Gateway);
+                WriteOptional(writer, "version"u8, ack.Version);
+                if (ack.HeartbeatInterval is { } interval)
+                {
+                    writer.WriteNumber("heartbeatInterval"u8, interval);
+                }
+
+                break;
+            case CallMessage call:
+                writer.WriteString("type"u8, "CALL"u8);
+                writer.WriteString("id"u8, call.Id);
+                writer.WriteString("from"u8, call.From);
+                writer.WriteString("to"u8, call.To);
+                writer.WriteString("method"u8, call.Method);
+                WriteRaw(writer, "params"u8, call.Params);
+                WriteContext(writer, call.Context);
+                break;
+            case ResponseMessage response:
+                writer.WriteString("type"u8, "RESPONSE"u8);
+                writer.WriteString("id"u8, response.Id);
+                writer.WriteString("from"u8, response.From);
+                writer.WriteString("to"u8, response.To);
+                writer.WriteString("status"u8, response.Status == ResponseStatus.Success ? "success"u8 : "error"u8);
+                WriteRaw(writer, "data"u8, response.Data);
+                WriteError(writer, response.Error);
+                WriteContext(writer, response.Context);
+                break;
+            case HeartbeatMessage heartbeat:
+                writer.WriteString("type"u8, "HEARTBEAT"u8);
+                writer.WriteString("from"u8, heartbeat.From);
+                writer.WriteNumber("timestamp"u8, heartbeat.Timestamp);
+                break;
+            case ErrorMessage error:
+                writer.WriteString("type"u8, "ERROR"u8);
+                WriteOptional(writer, "id"u8, error.Id);
+                WriteError(writer, error.Error);
+                if (error.Timestamp is { } timestamp)
+                {
+                    writer.WriteNumber("timestamp"u8, timestamp);
+                }
+
+                break;
+            default:
+                throw new BroException(ErrorCodes.SerializationFailed, $"Unknown message class {message.GetType().Name}");
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteContext(Utf8JsonWriter writer, CallContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("context"u8);
+        writer.WriteString("root"u8, context.Root);
+        writer.WriteStartArray("chain"u8);
+        foreach (var service in context.Chain)
+        {
+            writer.WriteStringValue(service);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("depth"u8, context.Depth);
+        writer.WriteNumber("deadline"u8, context.Deadline);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteError(Utf8JsonWriter writer, ErrorInfo? error)
+    {
+        if (error is null)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("error"u8);
+        writer.WriteString("message"u8, error.Message);
+        WriteOptional(writer, "code"u8, error.Code);
+        WriteOptional(writer, "stack"u8, error.Stack);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>JSON bytes go out verbatim; MessagePack is transcoded on the way.</summary>
+    private static void WriteRaw(Utf8JsonWriter writer, ReadOnlySpan<byte> name, RawValue? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        writer.WritePropertyName(name);
+        if (value.Encoding == BroEncoding.Json)
+        {
+            writer.WriteRawValue(value.Bytes.Span);
+        }
+        else
+        {
+            ValueTranscoder.MessagePackToJson(value.Bytes, writer);
+        }
+    }
+}

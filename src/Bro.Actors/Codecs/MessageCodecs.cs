@@ -1,0 +1,22 @@
+using Bro.Protocol;
+
+namespace Bro.Codecs;
+
+/// <summary>The codec singletons; codecs hold no state, so one of each serves every connection.</summary>
+public static class MessageCodecs
+{
+    /// <summary>The <c>json</c> codec.</summary>
+    public static JsonMessageCodec Json { get; } = new();
+
+    /// <summary>The <c>msgpack</c> codec.</summary>
+    public static MessagePackMessageCodec MessagePack { get; } = new();
+
+    /// <summary>The codec of <paramref name="encoding"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">For a value that is not a <see cref="BroEncoding"/>.</exception>
+    public static IMessageCodec For(BroEncoding encoding) => encoding switch
+    {
+        BroEncoding.Json => Json,
+        BroEncoding.MessagePack => MessagePack,
+        _ => throw new ArgumentOutOfRangeException(nameof(encoding), encoding, "Unknown encoding"),
+    };
+}
