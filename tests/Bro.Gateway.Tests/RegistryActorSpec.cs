@@ -41,7 +41,7 @@ public sealed class RegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     private static void Register(TestProbe connection, IActorRef registry, string name, int? poolIndex = null) =>
-        connection.Send(registry, new RegisterService(Frames.Register(name, "get", "put"), poolIndex));
+        connection.Send(registry, new RegisterService(TestFrames.Register(name, "get", "put"), poolIndex));
 
     private static RegisterAckMessage ExpectAck(TestProbe connection) =>
         Assert.IsType<RegisterAckMessage>(connection.ExpectMsg<ConnectionCommands.Send>().Message);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.IO;
 using Akka.TestKit;
+using Bro.Codecs;
 using Bro.Configuration;
 using Bro.Connection;
 using Bro.Events;
@@ -33,13 +34,13 @@ public sealed class RouterActorSpec : Akka.TestKit.Xunit2.TestKit
 
     private static void Call(TestProbe caller, IActorRef router, string id, string from, string to, int? depth = 1, long? deadline = null)
     {
-        var (header, payload) = Frames.Call(id, from, to, depth: depth, deadline: deadline);
+        var (header, payload) = TestFrames.Call(id, from, to, depth: depth, deadline: deadline);
         caller.Send(router, new RouteCall(header, payload, BroEncoding.Json));
     }
 
     private static void Respond(TestProbe responder, IActorRef router, string id, string from, string to)
     {
-        var (header, payload) = Frames.Response(id, from, to);
+        var (header, payload) = TestFrames.Response(id, from, to);
         responder.Send(router, new RouteResponse(header, payload, BroEncoding.Json));
     }
 
@@ -77,7 +78,7 @@ public sealed class RouterActorSpec : Akka.TestKit.Xunit2.TestKit
         var order = CreateTestProbe();
         router.Tell(Table(("cart", [cart]), ("order", [order])));
 
-        var (header, payload) = Frames.Call("req-1", "cart", "order");
+        var (header, payload) = TestFrames.Call("req-1", "cart", "order");
         cart.Send(router, new RouteCall(header, payload, BroEncoding.MessagePack));
 
         var deliver = order.ExpectMsg<ConnectionCommands.Deliver>();
@@ -131,7 +132,7 @@ public sealed class RouterActorSpec : Akka.TestKit.Xunit2.TestKit
         Call(cart, router, "req-1", "cart", "order");
         order.ExpectMsg<ConnectionCommands.Deliver>();
 
-        var (header, payload) = Frames.Response("req-1", "order", "other");
+        var (header, payload) = TestFrames.Response("req-1", "order", "other");
         order.Send(router, new RouteResponse(header, payload, BroEncoding.Json));
 
         var deliver = cart.ExpectMsg<ConnectionCommands.Deliver>();
@@ -238,9 +239,9 @@ public sealed class RouterActorSpec : Akka.TestKit.Xunit2.TestKit
         var registry = Sys.ActorOf(RegistryActor.Props(settings, router));
         var cart = CreateTestProbe();
         var order = CreateTestProbe();
-        cart.Send(registry, new RegistryActor.RegisterService(Frames.Register("cart"), null));
+        cart.Send(registry, new RegistryActor.RegisterService(TestFrames.Register("cart"), null));
         cart.ExpectMsg<ConnectionCommands.Send>();
-        order.Send(registry, new RegistryActor.RegisterService(Frames.Register("order", "get"), null));
+        order.Send(registry, new RegistryActor.RegisterService(TestFrames.Register("order", "get"), null));
         order.ExpectMsg<ConnectionCommands.Send>();
 
         // The deadline is far beyond the eviction: only the eviction can answer this call.
@@ -355,5 +356,31 @@ public sealed class RouterActorSpec : Akka.TestKit.Xunit2.TestKit
         Call(cart, router, "req-2", "cart", "ghost");
         var error = events.ExpectMsg<GatewayErrorOccurred>();
         Assert.Equal((ErrorCodes.ServiceNotFound, "req-2"), (error.Code, error.RequestId));
+    }
+
+    [Fact]
+    public void RouterActor_routes_headers_read_by_the_codecs_and_its_error_responses_encode_in_both_encodings()
+    {
+        var router = Router();
+        var cart = CreateTestProbe();
+        var order = CreateTestProbe();
+        router.Tell(Table(("cart", [cart]), ("order", [order])));
+        var context = new CallContext("root-1", ["cart", "order"], 2, NowMs + 5_000);
+
+        var bytes = MessageCodecs.MessagePack.Encode(new CallMessage("req-9", "cart", "order", "get", null, context));
+        var header = MessageCodecs.MessagePack.ReadHeader(bytes);
+        cart.Send(router, new RouteCall(header, ByteString.FromBytes(bytes), BroEncoding.MessagePack));
+        Assert.Equal(bytes, order.ExpectMsg<ConnectionCommands.Deliver>().Payload.ToArray());
+
+        var ghost = MessageCodecs.Json.Encode(new CallMessage("req-10", "cart", "ghost", "get", null, context));
+        cart.Send(router, new RouteCall(MessageCodecs.Json.ReadHeader(ghost), ByteString.FromBytes(ghost), BroEncoding.Json));
+        var response = ExpectErrorResponse(cart, ErrorCodes.ServiceNotFound);
+        foreach (var encoding in new[] { BroEncoding.Json, BroEncoding.MessagePack })
+        {
+            var codec = MessageCodecs.For(encoding);
+            var decoded = Assert.IsType<ResponseMessage>(codec.Decode(codec.Encode(response)));
+            Assert.Equal(("req-10", "ghost", "cart", ResponseStatus.Error), (decoded.Id, decoded.From, decoded.To, decoded.Status));
+            Assert.Equal(response.Error, decoded.Error);
+        }
     }
 }

@@ -300,8 +300,8 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     /// </summary>
     private void Reject(IActorRef caller, string id, string targetName, string? callerName, string code, string message)
     {
-        var response = new ResponseMessage(id, targetName, callerName ?? string.Empty, ResponseStatus.Error,
-            Data: null, new ErrorInfo(message, code), Context: null);
+        var response = Messages.BuildErrorResponse(id, targetName, callerName ?? string.Empty, context: null,
+            new ErrorInfo(message, code));
         caller.Tell(new ConnectionCommands.Send(response), Self);
         CountError(code, message, id);
     }
