@@ -263,4 +263,30 @@ public sealed class RegistryActorSpec : Akka.TestKit.Xunit2.TestKit
         var disconnected = events.ExpectMsg<ServiceDisconnected>();
         Assert.Equal(("order-service", "connection closed", 0), (disconnected.Name, disconnected.Reason, disconnected.RemainingConnections));
     }
+
+    [Fact]
+    public void RegistryActor_refuses_a_registration_without_a_name_with_INVALID_MESSAGE()
+    {
+        var registry = Registry();
+        var connection = CreateTestProbe();
+
+        connection.Send(registry, new RegisterService(new RegisterMessage("", []), null));
+
+        var error = Assert.IsType<ErrorMessage>(connection.ExpectMsg<ConnectionCommands.Send>().Message);
+        Assert.Equal(ErrorCodes.InvalidMessage, error.Error.Code);
+        _router.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void RegistryActor_ignores_a_touch_from_a_connection_that_never_registered()
+    {
+        var registry = Registry();
+        var stranger = CreateTestProbe();
+
+        stranger.Send(registry, Touch.Instance);
+        Settle(registry);
+
+        stranger.ExpectNoMsg(Quiet);
+        _router.ExpectNoMsg(Quiet);
+    }
 }

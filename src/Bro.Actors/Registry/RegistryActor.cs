@@ -159,6 +159,13 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
         var name = message.ServiceName;
         var now = NowMs();
 
+        if (string.IsNullOrEmpty(name))
+        {
+            var invalid = new ErrorInfo("REGISTER without a serviceName", ErrorCodes.InvalidMessage);
+            connection.Tell(new ConnectionCommands.Send(new ErrorMessage(null, invalid, now)), Self);
+            return;
+        }
+
         if (_connections.TryGetValue(connection, out var existing))
         {
             // Keep the first registration: the connection's peer already has an ack for it and

@@ -20,6 +20,11 @@ namespace Bro.Routing;
 /// never asks for it. Calls in flight are kept by request id with their deadline; a periodic
 /// sweep answers and drops the expired ones, so the table is bounded by rate × request lifetime
 /// whatever the peers do.</para>
+/// <para>Death-watch: the router watches every connection that appears in a routing table, so
+/// a caller that goes away has its calls dropped and a target that goes away has its callers
+/// answered, even before the registry's next table arrives. A CALL from a connection that never
+/// registered (the connection actor should not route those) is still answered and swept at its
+/// deadline; it is only not watched.</para>
 /// <para>Hot path: a routed CALL costs one dictionary lookup (target) and one insert (pending);
 /// a routed RESPONSE one removal. Frames travel as their original bytes.</para>
 /// </remarks>
