@@ -25,7 +25,7 @@ internal static class MessagePackFieldReader
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
-                if (!reader.TryReadStringSpan(out var key))
+                if (!(IsString(ref reader) && reader.TryReadStringSpan(out var key)))
                 {
                     // A non-string key names no protocol field: skip it and its value.
                     ValueTranscoder.SkipMessagePack(ref reader, 1);
@@ -143,7 +143,7 @@ internal static class MessagePackFieldReader
         fields.HasContext = true;
         for (var i = 0; i < count; i++)
         {
-            if (!reader.TryReadStringSpan(out var key))
+            if (!(IsString(ref reader) && reader.TryReadStringSpan(out var key)))
             {
                 ValueTranscoder.SkipMessagePack(ref reader, 2);
                 ValueTranscoder.SkipMessagePack(ref reader, 2);
@@ -182,7 +182,7 @@ internal static class MessagePackFieldReader
         fields.HasError = true;
         for (var i = 0; i < count; i++)
         {
-            if (!reader.TryReadStringSpan(out var key))
+            if (!(IsString(ref reader) && reader.TryReadStringSpan(out var key)))
             {
                 ValueTranscoder.SkipMessagePack(ref reader, 2);
                 ValueTranscoder.SkipMessagePack(ref reader, 2);
@@ -215,7 +215,12 @@ internal static class MessagePackFieldReader
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
-                if (reader.TryReadStringSpan(out var key) && key.SequenceEqual("poolIndex"u8)
+                if (!(IsString(ref reader) && reader.TryReadStringSpan(out var key)))
+                {
+                    ValueTranscoder.SkipMessagePack(ref reader, 2);
+                    ValueTranscoder.SkipMessagePack(ref reader, 2);
+                }
+                else if (key.SequenceEqual("poolIndex"u8)
                     && reader.NextMessagePackType is MessagePackType.Integer or MessagePackType.Float)
                 {
                     if (MessagePackNumbers.TryReadInt64(ref reader, out var index)
@@ -237,6 +242,13 @@ internal static class MessagePackFieldReader
 
         fields.Metadata = new Range(start, (int)reader.Consumed);
     }
+
+    /// <summary>
+    /// Whether the next value is a string: <c>TryReadStringSpan</c> throws on other types, and
+    /// a key of another type names no protocol field (it returns false only for a string split
+    /// over segments, which a single payload buffer never is).
+    /// </summary>
+    private static bool IsString(ref MessagePackReader reader) => reader.NextMessagePackType == MessagePackType.String;
 
     private static Range ReadRaw(ref MessagePackReader reader)
     {
