@@ -1,0 +1,119 @@
+using Akka.Configuration;
+using Bro.Client.Internal;
+using Bro.Protocol;
+
+namespace Bro.Client;
+
+/// <summary>
+/// What a user sets to create a <see cref="BroClient"/>. Every property but
+/// <see cref="ServiceName"/> has a default, stated in its documentation and mirrored in the
+/// <c>bro.client</c> section of the embedded <c>reference.conf</c>.
+/// </summary>
+public sealed record BroClientOptions
+{
+    /// <summary>Name this service registers under; required, unique per gateway.</summary>
+    public required string ServiceName { get; init; }
+
+    /// <summary>Path of the gateway's Unix domain socket. Default <c>/tmp/bro-gateway.sock</c>.</summary>
+    public string GatewayPath { get; init; } = "/tmp/bro-gateway.sock";
+
+    /// <summary>Reconnect (and re-register) by itself when the connection drops. Default <c>true</c>.</summary>
+    public bool AutoReconnect { get; init; } = true;
+
+    /// <summary>
+    /// First reconnect delay; each further attempt doubles it, capped at 30 s. Default 5 s.
+    /// </summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Default call timeout. Default 30 s.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Interval of HEARTBEAT frames. Default 30 s. When a Bro gateway announces a shorter
+    /// interval in REGISTER_ACK, that one is used.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Wire encoding. Default <see cref="BroSerializer.Json"/>.</summary>
+    public BroSerializer Serializer { get; init; } = BroSerializer.Json;
+
+    /// <summary>Number of connections to open; calls are spread round-robin over them. Default 1.</summary>
+    public int PoolSize { get; init; } = 1;
+
+    /// <summary>Log every frame and send stack traces in error responses. Default <c>false</c>.</summary>
+    public bool Debug { get; init; }
+
+    /// <summary>Version string sent in REGISTER. Default <c>null</c> (none).</summary>
+    public string? Version { get; init; }
+
+    /// <summary>How long connecting waits for REGISTER_ACK. Default 10 s.</summary>
+    public TimeSpan RegisterTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest frame payload written or accepted, prefix excluded. Default 16 MiB.</summary>
+    public int MaxFrameSize { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Frames queued per connection before writers wait for the socket (backpressure). Default 10 000.
+    /// </summary>
+    public int OutboundQueueSize { get; init; } = 10_000;
+
+    /// <summary>
+    /// Reads the <c>bro.client</c> section of <paramref name="config"/>, falling back to the
+    /// embedded reference configuration for every missing key.
+    /// </summary>
+    /// <param name="config">A configuration holding a <c>bro.client</c> section.</param>
+    /// <returns>The options; <see cref="ServiceName"/> is empty when the section sets none.</returns>
+    /// <exception cref="ConfigurationException">A value is out of range or unknown.</exception>
+    public static BroClientOptions FromConfig(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var c = config.WithFallback(ClientConfig.Default).GetConfig("bro.client");
+        var serializer = c.GetString("serializer", "json").ToLowerInvariant() switch
+        {
+            "json" => BroSerializer.Json,
+            "msgpack" or "messagepack" => BroSerializer.MessagePack,
+            var other => throw new ConfigurationException(
+                $"bro.client.serializer must be json or msgpack, was '{other}'"),
+        };
+        var maxFrameSize = c.GetByteSize("max-frame-size") ?? 16 * 1024 * 1024;
+        if (maxFrameSize is <= 0 or > int.MaxValue)
+            throw new ConfigurationException(
+                $"bro.client.max-frame-size must be between 1 and {int.MaxValue} bytes, was {maxFrameSize}");
+
+        var version = c.GetString("version", null);
+        return new BroClientOptions
+        {
+            ServiceName = c.GetString("service-name", string.Empty),
+            GatewayPath = c.GetString("gateway-path"),
+            AutoReconnect = c.GetBoolean("auto-reconnect"),
+            ReconnectDelay = c.GetTimeSpan("reconnect-delay"),
+            Timeout = c.GetTimeSpan("timeout"),
+            HeartbeatInterval = c.GetTimeSpan("heartbeat-interval"),
+            Serializer = serializer,
+            PoolSize = c.GetInt("pool-size"),
+            Debug = c.GetBoolean("debug"),
+            Version = string.IsNullOrEmpty(version) ? null : version,
+            RegisterTimeout = c.GetTimeSpan("register-timeout"),
+            MaxFrameSize = (int)maxFrameSize,
+            OutboundQueueSize = c.GetInt("outbound-queue-size"),
+        };
+    }
+
+    /// <summary>The encoding matching <see cref="Serializer"/>.</summary>
+    internal BroEncoding Encoding => Serializer == BroSerializer.MessagePack ? BroEncoding.MessagePack : BroEncoding.Json;
+
+    /// <summary>Throws when a value cannot work; called by the <see cref="BroClient"/> constructor.</summary>
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ServiceName))
+            throw new ArgumentException("BroClientOptions.ServiceName is required", nameof(ServiceName));
+        ArgumentException.ThrowIfNullOrEmpty(GatewayPath, nameof(GatewayPath));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PoolSize, 1, nameof(PoolSize));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(Timeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero, nameof(HeartbeatInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RegisterTimeout, TimeSpan.Zero, nameof(RegisterTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectDelay, TimeSpan.Zero, nameof(ReconnectDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(OutboundQueueSize, 1, nameof(OutboundQueueSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameSize, 1, nameof(MaxFrameSize));
+    }
+}

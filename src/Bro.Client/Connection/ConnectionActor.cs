@@ -1,0 +1,365 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Bro.Client.Events;
+using Bro.Client.Internal;
+using Bro.Protocol;
+using Bro.Transport;
+
+namespace Bro.Client.Connection;
+
+/// <summary>
+/// Owns one connection of a <see cref="BroClient"/> (one per pool index): the socket stream, the
+/// REGISTER handshake, heartbeats and reconnection.
+/// </summary>
+/// <remarks>
+/// <code>
+///            Connect                 socket open              REGISTER_ACK
+///   Idle ─────────────► Connecting ─────────────► Registering ──────────────► Connected
+///    ▲                      │  refused / no socket /    │                     │  │
+///    │                      │  no ack in time           │      stream ended   │  │ HeartbeatTick:
+///    │                      ▼                           ▼      (auto-reconnect)│  │ HEARTBEAT
+///    │   first attempt: fail ConnectAsync ──► Stopped ◄───────────────────────┼──┘
+///    │   a reconnect: backoff ──► Reconnecting ◄──────────────────────────────┘
+///    │                               │ ReconnectTick ──► Connecting
+///    └── Stopped ◄── Stopping ◄── Disconnect (from any state)
+/// </code>
+/// The stream is <c>ChannelSource(outbound) → BroFraming.Encoder → batch → socket →
+/// BroFraming.Decoder → kill switch → Sink.ForEach(dispatch)</c>. Calls and responses never pass
+/// through this actor: writers use the connection's bounded channel and the sink completes pending
+/// calls itself. Only the handshake frames (REGISTER_ACK, ERROR) and the end of the stream come
+/// here. Every stream message carries the <see cref="ConnectionHandle"/> it belongs to, so a
+/// message from a stream already replaced by a reconnect is recognised and ignored.
+/// </remarks>
+internal sealed class ConnectionActor : ReceiveActor, IWithTimers
+{
+    private const string HeartbeatTimer = "heartbeat";
+    private const string ReconnectTimer = "reconnect";
+    private const string RegisterTimer = "register-timeout";
+    private const string StopTimer = "stop-timeout";
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ClientCore _core;
+    private readonly int _poolIndex;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private ConnectionHandle? _handle;
+    private UniqueKillSwitch? _killSwitch;
+    private TaskCompletionSource? _connectDone;
+    private TaskCompletionSource? _stopDone;
+    private ErrorInfo? _refusal;
+    private int _attempt;
+
+    /// <summary>Creates the actor of pool connection <paramref name="poolIndex"/>.</summary>
+    public ConnectionActor(ClientCore core, int poolIndex)
+    {
+        _core = core;
+        _poolIndex = poolIndex;
+        Idle();
+    }
+
+    /// <summary>Named timers: heartbeats, the REGISTER_ACK wait and the reconnect backoff.</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props of the actor owning pool connection <paramref name="poolIndex"/>.</summary>
+    public static Props Props(ClientCore core, int poolIndex) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(core, poolIndex));
+
+    /// <summary>Connect and register; <paramref name="Done"/> completes when registered, or fails with CONNECTION_FAILED.</summary>
+    public sealed record Connect(TaskCompletionSource Done);
+
+    /// <summary>Close the connection and stop reconnecting; <paramref name="Done"/> completes once the socket is closed.</summary>
+    public sealed record Disconnect(TaskCompletionSource Done);
+
+    /// <summary>The gateway acknowledged the REGISTER sent on <paramref name="Connection"/>.</summary>
+    public sealed record RegisterAckReceived(ConnectionHandle Connection, RegisterAckMessage Ack);
+
+    /// <summary>The gateway sent an ERROR frame on <paramref name="Connection"/>.</summary>
+    public sealed record GatewayErrorReceived(ConnectionHandle Connection, ErrorInfo Error);
+
+    private sealed record SocketOpened(ConnectionHandle Connection);
+
+    private sealed record StreamEnded(ConnectionHandle Connection, Exception? Cause);
+
+    private sealed record RegisterTimeoutTick(ConnectionHandle Connection) : IDeadLetterSuppression;
+
+    private sealed class HeartbeatTick : IDeadLetterSuppression
+    {
+        public static readonly HeartbeatTick Instance = new();
+    }
+
+    private sealed class ReconnectTick : IDeadLetterSuppression
+    {
+        public static readonly ReconnectTick Instance = new();
+    }
+
+    private sealed class StopTimeoutTick : IDeadLetterSuppression
+    {
+        public static readonly StopTimeoutTick Instance = new();
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        if (_handle is { } handle)
+        {
+            _core.Unpublish(handle);
+            handle.Complete();
+        }
+
+        _killSwitch?.Shutdown();
+        _connectDone?.TrySetException(NotConnected("The client was stopped while connecting"));
+        _stopDone?.TrySetResult();
+    }
+
+    private void Idle()
+    {
+        Receive<Connect>(connect =>
+        {
+            _connectDone = connect.Done;
+            _attempt = 0;
+            StartConnecting();
+        });
+        Receive<Disconnect>(disconnect => disconnect.Done.TrySetResult());
+        ReceiveAny(_ => { });
+    }
+
+    private void Connecting()
+    {
+        Receive<SocketOpened>(opened => opened.Connection == _handle, _ =>
+        {
+            if (_log.IsDebugEnabled)
+                _log.Debug("Connection {0} to {1} open, waiting for REGISTER_ACK", _poolIndex, _core.Options.GatewayPath);
+            Become(Registering);
+        });
+        Registering();
+    }
+
+    private void Registering()
+    {
+        Receive<RegisterAckReceived>(ack => ack.Connection == _handle, ack => OnRegistered(ack.Connection, ack.Ack));
+        Receive<GatewayErrorReceived>(error => error.Connection == _handle, error =>
+        {
+            // A refusal (duplicate name) is followed by the gateway closing: fail at once.
+            _refusal = error.Error;
+            FailAttempt(error.Error.Message);
+        });
+        Receive<StreamEnded>(ended => ended.Connection == _handle, ended => FailAttempt(
+            _refusal?.Message ?? ended.Cause?.Message ?? "The gateway closed the connection before REGISTER_ACK"));
+        Receive<RegisterTimeoutTick>(tick => tick.Connection == _handle, _ => FailAttempt(
+            $"No REGISTER_ACK from {_core.Options.GatewayPath} within {(long)_core.Options.RegisterTimeout.TotalMilliseconds}ms"));
+        Receive<Connect>(connect => Join(connect.Done));
+        Receive<Disconnect>(disconnect =>
+        {
+            _connectDone?.TrySetException(NotConnected("Disconnected while connecting"));
+            _connectDone = null;
+            BeginStop(disconnect.Done);
+        });
+        ReceiveAny(_ => { });
+    }
+
+    private void Connected()
+    {
+        Receive<HeartbeatTick>(_ =>
+        {
+            var heartbeat = new HeartbeatMessage(_core.Options.ServiceName, _core.Time.GetUtcNow().ToUnixTimeMilliseconds());
+
+            // A full queue already proves liveness to the gateway; a dropped heartbeat costs nothing.
+            _handle?.TryWrite(_core.Encode(heartbeat));
+        });
+        Receive<StreamEnded>(ended => ended.Connection == _handle, ended => OnConnectionLost(
+            ended.Cause?.Message ?? "The gateway closed the connection"));
+        Receive<Connect>(connect => connect.Done.TrySetResult());
+        Receive<Disconnect>(disconnect =>
+        {
+            Timers.Cancel(HeartbeatTimer);
+            var handle = _handle!;
+            _core.Unpublish(handle);
+            handle.Complete();
+            _core.Pending.FailAll(_poolIndex, () => NotConnected("The client disconnected"));
+            _core.Owner.RaiseDisconnected(_poolIndex, "Disconnected by the client", willReconnect: false);
+            BeginStop(disconnect.Done);
+        });
+        ReceiveAny(_ => { });
+    }
+
+    private void Reconnecting()
+    {
+        Receive<ReconnectTick>(_ => StartConnecting());
+        Receive<Connect>(connect =>
+        {
+            Timers.Cancel(ReconnectTimer);
+            _connectDone = connect.Done;
+            StartConnecting();
+        });
+        Receive<Disconnect>(disconnect =>
+        {
+            Timers.Cancel(ReconnectTimer);
+            Become(Idle);
+            disconnect.Done.TrySetResult();
+        });
+        ReceiveAny(_ => { });
+    }
+
+    private void Stopping()
+    {
+        Receive<StreamEnded>(ended => ended.Connection == _handle, _ => Stopped());
+        Receive<StopTimeoutTick>(_ => Stopped());
+        Receive<Connect>(connect => connect.Done.TrySetException(NotConnected("The client is disconnecting")));
+        Receive<Disconnect>(disconnect => Join(disconnect.Done, _stopDone!));
+        ReceiveAny(_ => { });
+    }
+
+    private void StartConnecting()
+    {
+        _refusal = null;
+        var handle = new ConnectionHandle(_poolIndex, _core.Options.OutboundQueueSize);
+        var register = new RegisterMessage(
+            _core.Options.ServiceName,
+            _core.Methods.Names,
+            _core.Options.Version,
+            _poolIndex == 0 ? null : RawValue.FromObject(new { poolIndex = _poolIndex }, _core.Encoding));
+
+        // Queued before the socket opens: the stream writes it first, as soon as it can.
+        handle.TryWrite(_core.Encode(register));
+
+        var core = _core;
+        var self = Self;
+        var maxFrameSize = _core.Options.MaxFrameSize;
+        var ((opened, killSwitch), done) = ChannelSource.FromReader(handle.Reader)
+            .Via(BroFraming.Encoder(maxFrameSize))
+            // Small frames queued together leave in one socket write.
+            .BatchWeighted(64 * 1024, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
+            .ViaMaterialized(UnixSocket.OutgoingConnection(_core.Options.GatewayPath), Keep.Right)
+            .Via(BroFraming.Decoder(maxFrameSize))
+            .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Both)
+            .ToMaterialized(Sink.ForEach<ByteString>(payload => core.OnFrame(handle, self, payload)), Keep.Both)
+            .Run(Context.Materializer());
+
+        opened.PipeTo(Self, success: _ => new SocketOpened(handle), failure: ex => new StreamEnded(handle, ex));
+        done.PipeTo(Self, success: _ => new StreamEnded(handle, null), failure: ex => new StreamEnded(handle, ex));
+
+        _handle = handle;
+        _killSwitch = killSwitch;
+        Timers.StartSingleTimer(RegisterTimer, new RegisterTimeoutTick(handle), _core.Options.RegisterTimeout);
+        Become(Connecting);
+    }
+
+    private void OnRegistered(ConnectionHandle handle, RegisterAckMessage ack)
+    {
+        Timers.Cancel(RegisterTimer);
+        handle.IsBroGateway = string.Equals(ack.Gateway, "bro", StringComparison.Ordinal);
+        var interval = _core.Options.HeartbeatInterval;
+        if (handle.IsBroGateway && ack.HeartbeatInterval is > 0 and var announced && TimeSpan.FromMilliseconds(announced) < interval)
+            interval = TimeSpan.FromMilliseconds(announced);
+        Timers.StartPeriodicTimer(HeartbeatTimer, HeartbeatTick.Instance, interval);
+
+        _core.Publish(handle);
+        _attempt = 0;
+        Become(Connected);
+        _log.Info("Connection {0} of {1} registered at {2} (gateway {3}, heartbeat {4})",
+            _poolIndex, _core.Options.ServiceName, _core.Options.GatewayPath, ack.Gateway ?? "ipc-bro", interval);
+        _core.Owner.RaiseConnected(_poolIndex);
+        _connectDone?.TrySetResult();
+        _connectDone = null;
+    }
+
+    private void FailAttempt(string reason)
+    {
+        Timers.Cancel(RegisterTimer);
+        ShutdownStream();
+        if (_connectDone is { } done)
+        {
+            // The first attempt belongs to ConnectAsync: its caller decides whether to retry.
+            _connectDone = null;
+            Become(Idle);
+            done.TrySetException(new BroException(ErrorCodes.ConnectionFailed, reason));
+            return;
+        }
+
+        _core.Owner.RaiseLog(BroLogLevel.Warning, $"Reconnecting connection {_poolIndex} failed: {reason}");
+        ScheduleReconnect();
+    }
+
+    private void OnConnectionLost(string reason)
+    {
+        Timers.Cancel(HeartbeatTimer);
+        var handle = _handle!;
+        _core.Unpublish(handle);
+
+        // Completed before the sweep: a call racing with it either is swept or fails its write.
+        handle.Complete();
+        _killSwitch?.Shutdown();
+        _handle = null;
+        var failed = _core.Pending.FailAll(_poolIndex, () => new BroException(
+            ErrorCodes.ConnectionLost, $"Connection to the gateway lost: {reason}"));
+        _log.Warning("Connection {0} of {1} lost ({2}); {3} pending calls failed", _poolIndex, _core.Options.ServiceName, reason, failed);
+        var reconnect = _core.Options.AutoReconnect;
+        _core.Owner.RaiseDisconnected(_poolIndex, reason, reconnect);
+        if (reconnect)
+            ScheduleReconnect();
+        else
+            Become(Idle);
+    }
+
+    private void ScheduleReconnect()
+    {
+        var delay = Backoff.Delay(_attempt++, _core.Options.ReconnectDelay);
+        _core.Owner.RaiseLog(BroLogLevel.Info, $"Connection {_poolIndex} reconnecting in {(long)delay.TotalMilliseconds}ms (attempt {_attempt})");
+        Timers.StartSingleTimer(ReconnectTimer, ReconnectTick.Instance, delay);
+        Become(Reconnecting);
+    }
+
+    private void BeginStop(TaskCompletionSource done)
+    {
+        Timers.Cancel(RegisterTimer);
+        _stopDone = done;
+        _handle?.Complete();
+        _killSwitch?.Shutdown();
+        Timers.StartSingleTimer(StopTimer, StopTimeoutTick.Instance, StopTimeout);
+        Become(Stopping);
+    }
+
+    private void Stopped()
+    {
+        Timers.Cancel(StopTimer);
+        _handle = null;
+        _killSwitch = null;
+        _stopDone?.TrySetResult();
+        _stopDone = null;
+        Become(Idle);
+    }
+
+    private void ShutdownStream()
+    {
+        _handle?.Complete();
+        _killSwitch?.Shutdown();
+        _handle = null;
+        _killSwitch = null;
+    }
+
+    private void Join(TaskCompletionSource done) => Join(done, _connectDone);
+
+    private static void Join(TaskCompletionSource done, TaskCompletionSource? leader)
+    {
+        if (leader is null)
+        {
+            done.TrySetResult();
+            return;
+        }
+
+        leader.Task.ContinueWith(
+            t =>
+            {
+                if (t.IsCompletedSuccessfully)
+                    done.TrySetResult();
+                else
+                    done.TrySetException(t.Exception!.InnerExceptions);
+            },
+            TaskScheduler.Default);
+    }
+
+    private static BroException NotConnected(string message) => new(ErrorCodes.NotConnected, message);
+}

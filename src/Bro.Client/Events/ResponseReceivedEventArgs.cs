@@ -1,0 +1,17 @@
+using Bro.Protocol;
+
+namespace Bro.Client.Events;
+
+/// <summary>Raised by <see cref="BroClient.ResponseReceived"/> for every RESPONSE matched to a pending call.</summary>
+/// <param name="response">The response as received.</param>
+public sealed class ResponseReceivedEventArgs(ResponseMessage response) : EventArgs
+{
+    /// <summary>The response as received.</summary>
+    public ResponseMessage Response { get; } = response;
+
+    /// <summary>The id of the call it answers.</summary>
+    public string RequestId => Response.Id;
+
+    /// <summary>Whether the call succeeded.</summary>
+    public bool Success => Response.Status == ResponseStatus.Success;
+}

@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.IO;
+using Bro.Client.Connection;
+using Bro.Client.Events;
+using Bro.Codecs;
+using Bro.Protocol;
+
+namespace Bro.Client.Internal;
+
+/// <summary>
+/// The machinery shared by a <see cref="BroClient"/> and its connection actors: pending calls,
+/// the method table, the pool of open connections, the per-call path and the inbound dispatch.
+/// </summary>
+/// <remarks>
+/// The per-call path never goes through an actor: a caller encodes its CALL on its own thread and
+/// writes it to a connection's bounded channel; the connection's stream completes the pending
+/// call when the RESPONSE arrives. Actors only own sockets, heartbeats and reconnection.
+/// </remarks>
+internal sealed class ClientCore
+{
+    private readonly ConnectionHandle?[] _slots;
+    private readonly BroClient _owner;
+    private int _next = -1;
+
+    /// <summary>Creates the core of <paramref name="owner"/>.</summary>
+    public ClientCore(BroClientOptions options, BroClient owner)
+    {
+        Options = options;
+        _owner = owner;
+        Encoding = options.Encoding;
+        Codec = MessageCodecs.For(Encoding);
+        _slots = new ConnectionHandle?[options.PoolSize];
+    }
+
+    /// <summary>The resolved options.</summary>
+    public BroClientOptions Options { get; }
+
+    /// <summary>This client's wire encoding.</summary>
+    public BroEncoding Encoding { get; }
+
+    /// <summary>The codec of <see cref="Encoding"/>.</summary>
+    public IMessageCodec Codec { get; }
+
+    /// <summary>Calls waiting for their response.</summary>
+    public PendingCalls Pending { get; } = new();
+
+    /// <summary>The methods this client answers.</summary>
+    public MethodTable Methods { get; } = new();
+
+    /// <summary>Clock of contexts, deadlines and heartbeats.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The owning client, for raising events.</summary>
+    public BroClient Owner => _owner;
+
+    /// <summary>The primary connection, when registered.</summary>
+    public ConnectionHandle? Primary => Volatile.Read(ref _slots[0]);
+
+    /// <summary>The registered connections, in pool order.</summary>
+    public IReadOnlyList<ConnectionHandle> OpenConnections
+    {
+        get
+        {
+            var open = new List<ConnectionHandle>(_slots.Length);
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                if (Volatile.Read(ref _slots[i]) is { } handle)
+                    open.Add(handle);
+            }
+
+            return open;
+        }
+    }
+
+    /// <summary>Makes a registered connection available to callers.</summary>
+    public void Publish(ConnectionHandle handle) => Volatile.Write(ref _slots[handle.PoolIndex], handle);
+
+    /// <summary>Withdraws a connection, unless a newer one already replaced it.</summary>
+    public void Unpublish(ConnectionHandle handle) =>
+        Interlocked.CompareExchange(ref _slots[handle.PoolIndex], null, handle);
+
+    /// <summary>Encodes a frame's payload in this client's encoding.</summary>
+    public ByteString Encode(BroMessage message) => ByteString.FromBytes(Codec.Encode(message));
+
+    /// <summary>Sends a CALL and awaits its RESPONSE (of either status).</summary>
+    public async Task<ResponseMessage> CallAsync(string service, string method, object? parameters, CallOptions? options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(service);
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        var context = CreateContext(service, options, out var timeout);
+
+        var connection = NextConnection()
+            ?? throw new BroException(ErrorCodes.NotConnected, $"Not connected to the gateway at {Options.GatewayPath}");
+
+        var raw = parameters as RawValue ?? RawValue.FromObject(parameters, Encoding);
+        var call = Messages.BuildCall(Options.ServiceName, service, method, raw, context, Time);
+        var payload = Encode(call);
+
+        var token = options?.CancellationToken ?? CancellationToken.None;
+        using var pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token);
+
+        // Added before written: either the connection-loss sweep sees the entry, or this write
+        // sees the completed channel (the channel is completed before the sweep runs).
+        if (!await connection.WriteAsync(payload, token).ConfigureAwait(false))
+        {
+            Pending.TryFail(call.Id, new BroException(
+                ErrorCodes.ConnectionLost, $"Connection to the gateway closed before {service}.{method} was sent"));
+        }
+
+        if (Options.Debug)
+            _owner.RaiseLog(BroLogLevel.Debug, $"-> {Messages.FormatForLog(call)}");
+        return await pending.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Dispatches one inbound frame; runs on the connection's stream.</summary>
+    public void OnFrame(ConnectionHandle connection, IActorRef connectionActor, ByteString payload)
+    {
+        BroMessage message;
+        try
+        {
+            // One copy: decoded values (RawValue) keep referring to these bytes after the frame is gone.
+            message = Frames.Deserialize(payload.ToArray());
+        }
+        catch (BroException ex)
+        {
+            // A frame we cannot read is reported, not fatal: the gateway may speak a newer protocol.
+            _owner.RaiseError(ex);
+            return;
+        }
+
+        if (Options.Debug)
+            _owner.RaiseLog(BroLogLevel.Debug, $"<- [{connection.PoolIndex}] {Messages.FormatForLog(message)}");
+
+        switch (message)
+        {
+            case ResponseMessage response:
+                if (Pending.TryComplete(response))
+                    _owner.RaiseResponseReceived(response);
+                else
+                    _owner.RaiseLog(BroLogLevel.Warning, $"RESPONSE {response.Id} matches no pending call (late or duplicate)");
+                break;
+
+            case CallMessage call:
+                connection.CountCall();
+
+                // Off the stream at once: handlers run concurrently on the thread pool.
+                _ = Task.Run(() => HandleCallAsync(connection, call));
+                break;
+
+            case ErrorMessage error:
+                var info = error.Error ?? new ErrorInfo("Unknown gateway error", ErrorCodes.InternalError);
+
+                // ipc-bro gateways answer an unroutable CALL with ERROR carrying its id.
+                if (error.Id is { } id)
+                    Pending.TryFail(id, new BroException(info.Code ?? ErrorCodes.InternalError, info.Message, info.Stack));
+                _owner.RaiseGatewayError(info, error.Id, connection.PoolIndex);
+                connectionActor.Tell(new ConnectionActor.GatewayErrorReceived(connection, info));
+                break;
+
+            case RegisterAckMessage ack:
+                connectionActor.Tell(new ConnectionActor.RegisterAckReceived(connection, ack));
+                break;
+        }
+    }
+
+    /// <summary>The context a call to <paramref name="service"/> carries, and its effective timeout.</summary>
+    internal CallContext CreateContext(string service, CallOptions? options, out TimeSpan timeout)
+    {
+        timeout = options?.Timeout ?? Options.Timeout;
+        if (timeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), timeout, "A call's timeout must be positive");
+
+        var parent = options?.Context ?? CurrentCall.Context;
+        CallContext context;
+        if (parent is null)
+        {
+            // Top level: a new root naming this service, extended with the target.
+            context = CallContexts.Extend(CallContexts.Create(Options.ServiceName, timeout, Time), service);
+        }
+        else
+        {
+            // Nested: same root, never outliving the parent.
+            var remaining = CallContexts.RemainingTime(parent, Time);
+            if (remaining <= TimeSpan.Zero)
+                throw new BroException(
+                    ErrorCodes.DeadlineExceeded,
+                    $"Deadline of {CallContexts.Format(parent)} passed before calling {service}");
+            if (remaining < timeout)
+                timeout = remaining;
+            context = CallContexts.Extend(parent, service) with
+            {
+                Deadline = CallContexts.CalculateDeadline(timeout, parent.Deadline, Time),
+            };
+        }
+
+        if (CallContexts.IsMaxDepthExceeded(context))
+            throw new BroException(
+                ErrorCodes.MaxDepthExceeded,
+                $"Calling {service} would reach depth {context.Depth}, over the maximum {CallContexts.DefaultMaxDepth}");
+        return context;
+    }
+
+    private ConnectionHandle? NextConnection()
+    {
+        var count = _slots.Length;
+        if (count == 1)
+            return Volatile.Read(ref _slots[0]);
+
+        var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)count);
+        for (var i = 0; i < count; i++)
+        {
+            if (Volatile.Read(ref _slots[(start + i) % count]) is { } handle)
+                return handle;
+        }
+
+        return null;
+    }
+
+    private async Task HandleCallAsync(ConnectionHandle connection, CallMessage call)
+    {
+        // Set inside this task: flows into the handler and its nested calls only.
+        CurrentCall.Context = call.Context;
+        var started = Stopwatch.GetTimestamp();
+        ResponseMessage response;
+        ErrorInfo? error = null;
+        try
+        {
+            if (!Methods.TryGet(call.Method, out var handler))
+                throw new BroException(ErrorCodes.MethodNotFound, $"Method '{call.Method}' not found");
+            var result = await handler(call.Params, call.Context).ConfigureAwait(false);
+            response = Messages.BuildSuccessResponse(call, Options.ServiceName, result);
+        }
+        catch (Exception ex)
+        {
+            var code = ex is BroException bro ? bro.Code : ErrorCodes.ExecutionFailed;
+            var stack = Options.Debug ? (ex as BroException)?.Details ?? ex.StackTrace : null;
+            error = new ErrorInfo(ex.Message, code, stack);
+            response = Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error);
+        }
+
+        ByteString payload;
+        try
+        {
+            payload = Encode(response);
+        }
+        catch (BroException ex)
+        {
+            error = new ErrorInfo(ex.Message, ex.Code);
+            payload = Encode(Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error));
+        }
+
+        // The response goes back on the connection the CALL came in on.
+        if (!await connection.WriteAsync(payload).ConfigureAwait(false))
+            _owner.RaiseLog(BroLogLevel.Warning, $"Connection closed before the response to {call.Id} ({call.Method}) was sent");
+        _owner.RaiseMethodExecuted(call.Method, call.Id, error, Stopwatch.GetElapsedTime(started));
+    }
+}
