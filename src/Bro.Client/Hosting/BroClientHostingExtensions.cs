@@ -1,0 +1,56 @@
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+
+namespace Bro.Client.Hosting;
+
+/// <summary>Runs a <see cref="BroClient"/> inside an Akka.Hosting generic host.</summary>
+public static class BroClientHostingExtensions
+{
+    /// <summary>Name of the coordinated-shutdown task that disconnects the client.</summary>
+    public const string ShutdownTaskName = "bro-client-disconnect";
+
+    /// <summary>
+    /// Adds a <see cref="BroClient"/> on the host's <see cref="ActorSystem"/>: it is created,
+    /// handed to <paramref name="configure"/> (register methods there, and keep the reference to
+    /// call other services), and connected once the actor system has started; it disconnects in
+    /// the <c>before-service-unbind</c> phase of coordinated shutdown, i.e. when the host stops.
+    /// </summary>
+    /// <param name="builder">The Akka.Hosting builder.</param>
+    /// <param name="options">The client's options.</param>
+    /// <param name="configure">Called with the client before it connects; default none.</param>
+    /// <returns>The same builder.</returns>
+    /// <remarks>A gateway that refuses the client (CONNECTION_FAILED) fails the host's start.</remarks>
+    public static AkkaConfigurationBuilder AddBroClient(
+        this AkkaConfigurationBuilder builder, BroClientOptions options, Action<BroClient>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        builder.AddStartup(async (system, _) =>
+        {
+            var client = new BroClient(options, system);
+            configure?.Invoke(client);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, ShutdownTaskName, async () =>
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+                return Done.Instance;
+            });
+            await client.ConnectAsync().ConfigureAwait(false);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddBroClient(AkkaConfigurationBuilder, BroClientOptions, Action{BroClient})"/> with
+    /// options read from the <c>bro.client</c> section of <paramref name="config"/>.
+    /// </summary>
+    /// <param name="builder">The Akka.Hosting builder.</param>
+    /// <param name="config">Configuration holding <c>bro.client</c>.</param>
+    /// <param name="configure">Called with the client before it connects; default none.</param>
+    /// <returns>The same builder.</returns>
+    public static AkkaConfigurationBuilder AddBroClient(
+        this AkkaConfigurationBuilder builder, Config config, Action<BroClient>? configure = null) =>
+        builder.AddBroClient(BroClientOptions.FromConfig(config), configure);
+}
