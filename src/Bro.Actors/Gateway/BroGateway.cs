@@ -25,6 +25,7 @@ public sealed class BroGateway : IAsyncDisposable
     private static long _instances;
 
     private readonly ActorSystem? _providedSystem;
+    private readonly ITimeProvider? _time;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private ActorSystem? _system;
     private IActorRef? _registry;
@@ -36,10 +37,13 @@ public sealed class BroGateway : IAsyncDisposable
     /// <summary>Creates a gateway; nothing listens until <see cref="StartAsync"/>.</summary>
     /// <param name="settings">What to listen on and how to route; <c>null</c> for the defaults.</param>
     /// <param name="system">An actor system to run on; <c>null</c> makes (and later terminates) one of its own.</param>
-    public BroGateway(GatewaySettings? settings = null, ActorSystem? system = null)
+    /// <param name="timeProvider">The clock for deadlines and heartbeats; <c>null</c> uses the actor
+    /// system's scheduler. Tests pass a fixed or virtual clock.</param>
+    public BroGateway(GatewaySettings? settings = null, ActorSystem? system = null, ITimeProvider? timeProvider = null)
     {
         Settings = settings ?? GatewaySettings.Default;
         _providedSystem = system;
+        _time = timeProvider;
     }
 
     /// <summary>The settings this gateway runs with.</summary>
@@ -92,8 +96,8 @@ public sealed class BroGateway : IAsyncDisposable
             var callEvents = Settings.Debug || CallRouted is not null || ResponseRouted is not null || Error is not null;
 
             _events = system.ActorOf(EventForwarderActor.Props(RaiseEvent, Log is not null), name + "-events");
-            _router = system.ActorOf(RouterActor.Props(Settings, publishEvents: callEvents), name + "-router");
-            _registry = system.ActorOf(RegistryActor.Props(Settings, _router, publishEvents: true), name + "-registry");
+            _router = system.ActorOf(RouterActor.Props(Settings, _time, callEvents), name + "-router");
+            _registry = system.ActorOf(RegistryActor.Props(Settings, _router, _time, publishEvents: true), name + "-registry");
             _listener = system.ActorOf(ListenerActor.Props(Settings, _registry, _router), name + "-listener");
 
             var bound = await _listener.Ask(ListenerActor.GetBinding.Instance, cancellationToken).ConfigureAwait(false);
