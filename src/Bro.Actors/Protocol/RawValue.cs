@@ -28,6 +28,15 @@ public sealed class RawValue
     public ReadOnlyMemory<byte> Bytes { get; }
 
     /// <summary>
+    /// The options used when none are given: camelCase web defaults, and no escaping beyond what
+    /// JSON requires (as JavaScript's <c>JSON.stringify</c> writes, and as the codecs write).
+    /// </summary>
+    public static JsonSerializerOptions DefaultJsonOptions { get; } = new(JsonSerializerOptions.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>
     /// Serializes <paramref name="value"/> with System.Text.Json (camelCase web defaults unless
     /// <paramref name="options"/> is given); for MessagePack the JSON is then transcoded.
     /// </summary>
@@ -37,7 +46,7 @@ public sealed class RawValue
         byte[] json;
         try
         {
-            json = JsonSerializer.SerializeToUtf8Bytes(value, options ?? JsonSerializerOptions.Web);
+            json = JsonSerializer.SerializeToUtf8Bytes(value, options ?? DefaultJsonOptions);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
@@ -58,7 +67,7 @@ public sealed class RawValue
         var json = ToJsonBytes();
         try
         {
-            return JsonSerializer.Deserialize<T>(json.Span, options ?? JsonSerializerOptions.Web);
+            return JsonSerializer.Deserialize<T>(json.Span, options ?? DefaultJsonOptions);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {

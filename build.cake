@@ -1,0 +1,115 @@
+///////////////////////////////////////////////////////////////////////////////
+// ARGUMENTS
+///////////////////////////////////////////////////////////////////////////////
+
+var target = Argument<string>("target", "Default");
+var configuration = Argument<string>("configuration", "Release");
+
+//////////////////////////////////////////////////////////////////////
+// GLOBALS
+//////////////////////////////////////////////////////////////////////
+
+var solution = File("./Bro.sln");
+var artifactsDir = Directory("./artifacts");
+var testResultsDir = artifactsDir + Directory("test-results");
+var packagesDir = artifactsDir + Directory("packages");
+
+///////////////////////////////////////////////////////////////////////////////
+// SETUP / TEARDOWN
+///////////////////////////////////////////////////////////////////////////////
+
+Setup(context =>
+{
+    Information("Building Bro ({0}), target {1}", configuration, target);
+});
+
+Teardown(context =>
+{
+    Information("Finished running tasks.");
+});
+
+//////////////////////////////////////////////////////////////////////
+// PRIVATE TASKS
+//////////////////////////////////////////////////////////////////////
+
+Task("__Clean")
+    .Does(() =>
+{
+    CleanDirectories(new[] { artifactsDir.Path });
+    CleanDirectories("./src/**/bin/" + configuration);
+    CleanDirectories("./src/**/obj");
+    CleanDirectories("./tests/**/bin/" + configuration);
+    CleanDirectories("./tests/**/obj");
+});
+
+Task("__Restore")
+    .Does(() =>
+{
+    DotNetRestore(solution);
+});
+
+Task("__Build")
+    .Does(() =>
+{
+    DotNetBuild(solution, new DotNetBuildSettings
+    {
+        Configuration = configuration,
+        NoRestore = true,
+    });
+});
+
+Task("__Test")
+    .Does(() =>
+{
+    DotNetTest(solution, new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+        ResultsDirectory = testResultsDir,
+        Loggers = new[] { "trx" },
+    });
+});
+
+Task("__Pack")
+    .Does(() =>
+{
+    foreach (var project in new[] { "./src/Bro.Actors/Bro.Actors.csproj", "./src/Bro.Client/Bro.Client.csproj" })
+    {
+        DotNetPack(project, new DotNetPackSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoRestore = true,
+            OutputDirectory = packagesDir,
+        });
+    }
+});
+
+//////////////////////////////////////////////////////////////////////
+// BUILD TASKS
+//////////////////////////////////////////////////////////////////////
+
+Task("Clean")
+    .IsDependentOn("__Clean");
+
+Task("Build")
+    .IsDependentOn("__Restore")
+    .IsDependentOn("__Build");
+
+Task("Test")
+    .IsDependentOn("Build")
+    .IsDependentOn("__Test");
+
+Task("Pack")
+    .IsDependentOn("Build")
+    .IsDependentOn("__Pack");
+
+Task("Default")
+    .IsDependentOn("Test");
+
+///////////////////////////////////////////////////////////////////////////////
+// EXECUTION
+///////////////////////////////////////////////////////////////////////////////
+
+RunTarget(target);

@@ -1,0 +1,323 @@
+using System.Threading.Channels;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Bro.Codecs;
+using Bro.Configuration;
+using Bro.Protocol;
+using Bro.Registry;
+using Bro.Routing;
+using Bro.Transport;
+
+namespace Bro.Connection;
+
+/// <summary>
+/// One per socket: owns the connection's byte stream, its encoding (detected from the first
+/// frame), and its bounded outbound queue. Reads only each frame's routing header and hands
+/// the frame to the registry or the router; writes what they send back.
+/// </summary>
+/// <remarks>
+/// <code>
+///   Open ──Close / frame too large──> Closing ──peer closed or grace period──> (stopped)
+///     │                                              ^
+///     └──peer closed, stream failed, queue full──────┘ (stops at once)
+/// </code>
+/// Inbound frames come through <c>Sink.ActorRefWithAck</c>: the next frame is read from the
+/// socket only after this actor acknowledged the previous one, so a peer that floods the
+/// gateway is slowed down by the socket, never buffered. Outbound frames go into a bounded
+/// channel read by the socket's write side; when a peer stops reading and the channel fills,
+/// the connection is dropped rather than buffered without limit. Stopping this actor stops its
+/// stream (the materializer is the actor's own), which closes the socket; the registry and the
+/// router death-watch this actor to clean up after it.
+/// </remarks>
+public sealed class ConnectionActor : ReceiveActor, IWithTimers
+{
+    // Frames from a peer are acknowledged one by one; these are the sink's protocol messages.
+    private sealed record StreamInit
+    {
+        public static StreamInit Instance { get; } = new();
+    }
+
+    private sealed record StreamAck
+    {
+        public static StreamAck Instance { get; } = new();
+    }
+
+    private sealed record StreamCompleted
+    {
+        public static StreamCompleted Instance { get; } = new();
+    }
+
+    private sealed record StreamFailed(Exception Cause);
+
+    private sealed record CloseGraceTick : IDeadLetterSuppression
+    {
+        public static CloseGraceTick Instance { get; } = new();
+    }
+
+    /// <summary>
+    /// How long a closing connection waits for its last frames to be written and for the peer to
+    /// hang up before the socket is closed regardless.
+    /// </summary>
+    internal static readonly TimeSpan CloseGracePeriod = TimeSpan.FromSeconds(2);
+
+    // Registry liveness needs seconds, not frames: one Touch a second keeps its cost flat.
+    private static readonly TimeSpan TouchInterval = TimeSpan.FromSeconds(1);
+
+    private readonly GatewaySettings _settings;
+    private readonly IActorRef _registry;
+    private readonly IActorRef _router;
+    private readonly Flow<ByteString, ByteString, NotUsed> _socket;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private ChannelWriter<ByteString> _outbound = null!;
+    private IKillSwitch _killSwitch = null!;
+    private BroEncoding? _encoding;
+    private IMessageCodec _codec = MessageCodecs.Json;
+    private string? _serviceName;
+    private DateTimeOffset _lastTouch = DateTimeOffset.MinValue;
+
+    /// <summary>The actor's timers; set by Akka before the actor starts.</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
+    public ConnectionActor(GatewaySettings settings, IActorRef registry, IActorRef router, Flow<ByteString, ByteString, NotUsed> socket)
+    {
+        _settings = settings;
+        _registry = registry;
+        _router = router;
+        _socket = socket;
+        Open();
+    }
+
+    /// <summary>Props for one accepted connection.</summary>
+    /// <param name="settings">Gateway settings: max frame size, outbound queue limit, debug.</param>
+    /// <param name="registry">The registry actor (REGISTER, liveness).</param>
+    /// <param name="router">The router actor (CALL, RESPONSE).</param>
+    /// <param name="socket">The connection's byte flow; materialized once, by this actor.</param>
+    public static Props Props(GatewaySettings settings, IActorRef registry, IActorRef router, Flow<ByteString, ByteString, NotUsed> socket) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(settings, registry, router, socket));
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        var channel = Channel.CreateBounded<ByteString>(new BoundedChannelOptions(_settings.OutboundQueueLimit)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _outbound = channel.Writer;
+
+        // Outbound: queued payloads get their length prefix, then small frames are gathered into
+        // one socket write (Concat does not copy; the socket sends the segments as they are).
+        // Inbound: the socket's bytes are cut into payloads, at most max-frame-size each.
+        _killSwitch = ChannelSource.FromReader(channel.Reader)
+            .Via(BroFraming.Encoder(int.MaxValue - 4))
+            .BatchWeighted(WriteBatchBytes, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
+            .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Right)
+            .Via(_socket)
+            .Via(BroFraming.Decoder(_settings.MaxFrameSize))
+            .To(Sink.ActorRefWithAck<ByteString>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, ex => new StreamFailed(ex)))
+            .Run(Context.Materializer());
+    }
+
+    // Enough to fill a socket write without holding many frames back.
+    private const long WriteBatchBytes = 64 * 1024;
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _outbound.TryComplete();
+        if (_serviceName is not null && _log.IsDebugEnabled)
+            _log.Debug("Connection of {0} closed", _serviceName);
+    }
+
+    private void Open()
+    {
+        Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
+        Receive<ByteString>(payload =>
+        {
+            OnFrame(payload);
+            Sender.Tell(StreamAck.Instance);
+        });
+        Receive<ConnectionCommands.Deliver>(OnDeliver);
+        Receive<ConnectionCommands.Send>(send => Enqueue(send.Message));
+        Receive<ConnectionCommands.Close>(close => BeginClosing(close.Reason));
+        Receive<StreamCompleted>(_ => Context.Stop(Self));
+        Receive<StreamFailed>(OnStreamFailed);
+    }
+
+    private void Closing()
+    {
+        // Frames still arriving are acknowledged and dropped: the connection is going away.
+        Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
+        Receive<ByteString>(_ => Sender.Tell(StreamAck.Instance));
+        Receive<ConnectionCommands.Deliver>(_ => { });
+        Receive<ConnectionCommands.Send>(_ => { });
+        Receive<ConnectionCommands.Close>(_ => { });
+        Receive<StreamCompleted>(_ => Context.Stop(Self));
+        Receive<StreamFailed>(_ => Context.Stop(Self));
+        Receive<CloseGraceTick>(_ => Context.Stop(Self));
+    }
+
+    private void OnFrame(ByteString payload)
+    {
+        TouchRegistry();
+        var bytes = payload.ToReadOnlySpan();
+        if (_encoding is null)
+        {
+            // The first frame fixes the connection's encoding (PROTOCOL.md: no negotiation).
+            var detected = EncodingDetector.Detect(bytes);
+            if (detected is null)
+            {
+                SendError(null, ErrorCodes.DeserializationFailed,
+                    $"Cannot detect the encoding of a {payload.Count}-byte payload: it is neither a JSON object nor a MessagePack map");
+                return;
+            }
+
+            _encoding = detected;
+            _codec = MessageCodecs.For(detected.Value);
+        }
+
+        FrameHeader header;
+        try
+        {
+            header = _codec.ReadHeader(bytes);
+        }
+        catch (BroException e)
+        {
+            SendError(null, e.Code, e.Message);
+            return;
+        }
+
+        switch (header.Type)
+        {
+            case MessageType.Call or MessageType.Response when _serviceName is null:
+                // The router answers callers and watches their connections by service; a
+                // connection that never registered has no name to be answered under.
+                RefuseUnregistered(header);
+                break;
+            case MessageType.Call:
+                _router.Tell(new RouterActor.RouteCall(header, payload, _encoding.Value));
+                break;
+            case MessageType.Response:
+                _router.Tell(new RouterActor.RouteResponse(header, payload, _encoding.Value));
+                break;
+            case MessageType.Heartbeat:
+                break;
+            case MessageType.Register:
+                OnRegister(payload, header);
+                break;
+            case MessageType.Error:
+                if (_log.IsDebugEnabled)
+                    _log.Debug("ERROR frame from {0} ignored", _serviceName ?? "an unregistered connection");
+                break;
+            default:
+                SendError(header.Id, ErrorCodes.InvalidMessage, $"A service may not send {header.Type} frames to the gateway");
+                break;
+        }
+    }
+
+    private void RefuseUnregistered(FrameHeader header)
+    {
+        var error = new ErrorInfo($"REGISTER before sending {header.Type} frames", ErrorCodes.NotConnected);
+        if (header.Type == MessageType.Call && header.Id is not null && header.From is not null && header.To is not null)
+            Enqueue(Messages.BuildErrorResponse(header.Id, header.To, header.From, null, error));
+        else
+            SendError(header.Id, error.Code!, error.Message);
+    }
+
+    private void OnRegister(ByteString payload, FrameHeader header)
+    {
+        RegisterMessage register;
+        try
+        {
+            register = (RegisterMessage)_codec.Decode(payload.ToArray());
+        }
+        catch (BroException e)
+        {
+            SendError(null, e.Code, e.Message);
+            return;
+        }
+
+        _serviceName = register.ServiceName;
+        _registry.Tell(new RegistryActor.RegisterService(register, header.PoolIndex));
+    }
+
+    private void TouchRegistry()
+    {
+        var now = Context.System.Scheduler.Now;
+        if (now - _lastTouch < TouchInterval)
+            return;
+        _lastTouch = now;
+        _registry.Tell(RegistryActor.Touch.Instance);
+    }
+
+    private void OnDeliver(ConnectionCommands.Deliver deliver)
+    {
+        if (_encoding is null || deliver.Encoding == _encoding)
+        {
+            // The fast path: the frame goes out exactly as it came in.
+            Enqueue(deliver.Payload);
+            return;
+        }
+
+        try
+        {
+            var message = MessageCodecs.For(deliver.Encoding).Decode(deliver.Payload.ToArray());
+            Enqueue(message);
+        }
+        catch (BroException e)
+        {
+            _log.Warning("Cannot transcode a {0} frame for {1}: {2}", deliver.Encoding, _serviceName, e.Message);
+        }
+    }
+
+    private void Enqueue(BroMessage message) => Enqueue(ByteString.FromBytes(_codec.Encode(message)));
+
+    private void Enqueue(ByteString payload)
+    {
+        if (_outbound.TryWrite(payload))
+            return;
+
+        // The peer has stopped reading and its queue is full: drop it rather than buffer without
+        // limit. Its callers learn of it through the router's death-watch (CONNECTION_LOST).
+        _log.Warning("{0} stopped reading: {1} frames queued, over the limit; disconnecting",
+            _serviceName ?? "A connection", _settings.OutboundQueueLimit);
+        _killSwitch.Abort(new IOException("Outbound queue overflow"));
+        Context.Stop(Self);
+    }
+
+    private void SendError(string? id, string code, string message) =>
+        Enqueue(new ErrorMessage(id, new ErrorInfo(message, code), Context.System.Scheduler.Now.ToUnixTimeMilliseconds()));
+
+    private void OnStreamFailed(StreamFailed failed)
+    {
+        if (failed.Cause is FrameTooLargeException tooLarge)
+        {
+            // The rest of the stream cannot be framed any more: answer, then close.
+            BeginClosing(new ErrorInfo(tooLarge.Message, ErrorCodes.InvalidMessage));
+            return;
+        }
+
+        if (_log.IsDebugEnabled)
+            _log.Debug("Connection of {0} failed: {1}", _serviceName ?? "an unregistered peer", failed.Cause.Message);
+        Context.Stop(Self);
+    }
+
+    private void BeginClosing(ErrorInfo? reason)
+    {
+        if (reason is not null)
+            Enqueue(new ErrorMessage(null, reason, Context.System.Scheduler.Now.ToUnixTimeMilliseconds()));
+
+        // Completing the queue lets the socket write what is queued, then half-close; the
+        // grace period bounds how long a peer that never hangs up can hold the socket.
+        _outbound.TryComplete();
+        Become(Closing);
+        Timers.StartSingleTimer(nameof(CloseGraceTick), CloseGraceTick.Instance, CloseGracePeriod);
+    }
+}

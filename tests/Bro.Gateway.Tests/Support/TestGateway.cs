@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Bro.Configuration;
+
+namespace Bro.Gateway.Tests.Support;
+
+/// <summary>
+/// A real gateway on a real socket in a fresh temporary directory, for integration tests.
+/// The directory name is short: socket paths are limited to 107 bytes.
+/// </summary>
+public sealed class TestGateway : IAsyncDisposable
+{
+    private readonly string _directory;
+
+    private TestGateway(string directory, BroGateway gateway)
+    {
+        _directory = directory;
+        Gateway = gateway;
+    }
+
+    /// <summary>The gateway under test.</summary>
+    public BroGateway Gateway { get; }
+
+    /// <summary>Its socket path.</summary>
+    public string Path => Gateway.Settings.SocketPath;
+
+    /// <summary>Starts a gateway; <paramref name="configure"/> adjusts the default settings.</summary>
+    public static async Task<TestGateway> StartAsync(
+        Func<GatewaySettings, GatewaySettings>? configure = null, ITimeProvider? time = null)
+    {
+        var directory = Directory.CreateTempSubdirectory("bro-").FullName;
+        var settings = GatewaySettings.Default with { SocketPath = System.IO.Path.Combine(directory, "gw.sock") };
+        settings = configure?.Invoke(settings) ?? settings;
+        var gateway = new BroGateway(settings, timeProvider: time);
+        await gateway.StartAsync();
+        return new TestGateway(directory, gateway);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
