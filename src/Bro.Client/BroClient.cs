@@ -90,6 +90,9 @@ public sealed class BroClient : IAsyncDisposable
     /// <summary>Whether the primary connection is open and registered.</summary>
     public bool IsConnected => _core.Primary is not null;
 
+    /// <summary>The client's machinery (a hook for tests).</summary>
+    internal ClientCore Core => _core;
+
     /// <summary>The registered connections (a hook for tests and diagnostics).</summary>
     internal IReadOnlyList<ConnectionHandle> OpenConnections => _core.OpenConnections;
 

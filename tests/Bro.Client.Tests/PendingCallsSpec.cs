@@ -1,0 +1,66 @@
+using Bro.Client.Internal;
+using Bro.Protocol;
+using Xunit;
+
+namespace Bro.Client.Tests;
+
+public sealed class PendingCallsSpec
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+
+    private static ResponseMessage Response(string id) =>
+        new(id, "user", "order", ResponseStatus.Success, null, null, null);
+
+    [Fact]
+    public async Task A_response_completes_its_call_and_removes_the_entry()
+    {
+        var calls = new PendingCalls();
+        using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
+
+        Assert.True(calls.TryComplete(Response("req-1")));
+
+        Assert.Equal("req-1", (await call.Task.WaitAsync(Patience)).Id);
+        Assert.Equal(0, calls.Count);
+        Assert.False(calls.TryComplete(Response("req-1")));
+    }
+
+    [Fact]
+    public async Task A_call_times_out_with_TIMEOUT_and_removes_the_entry()
+    {
+        var calls = new PendingCalls();
+        using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromMilliseconds(20), default);
+
+        var error = await Assert.ThrowsAsync<BroException>(() => call.Task.WaitAsync(Patience));
+
+        Assert.Equal(ErrorCodes.Timeout, error.Code);
+        Assert.Equal("Request to user.get timed out after 20ms", error.Message);
+        Assert.Equal(0, calls.Count);
+    }
+
+    [Fact]
+    public async Task Losing_a_connection_fails_only_the_calls_sent_on_it()
+    {
+        var calls = new PendingCalls();
+        using var onFirst = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
+        using var onSecond = calls.Add("req-2", 1, "user", "get", TimeSpan.FromSeconds(30), default);
+
+        Assert.Equal(1, calls.FailAll(1, () => new BroException(ErrorCodes.ConnectionLost, "lost")));
+
+        Assert.Equal(ErrorCodes.ConnectionLost, (await Assert.ThrowsAsync<BroException>(() => onSecond.Task.WaitAsync(Patience))).Code);
+        Assert.False(onFirst.Task.IsCompleted);
+        Assert.Equal(1, calls.Count);
+    }
+
+    [Fact]
+    public async Task A_cancelled_token_cancels_the_call()
+    {
+        var calls = new PendingCalls();
+        using var cts = new CancellationTokenSource();
+        using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), cts.Token);
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.Task.WaitAsync(Patience));
+        Assert.Equal(0, calls.Count);
+    }
+}
