@@ -21,6 +21,7 @@ internal sealed class ClientCore
 {
     private readonly ConnectionHandle?[] _slots;
     private readonly BroClient _owner;
+    private readonly Action<ResponseMessage> _onResponse;
     private int _next = -1;
 
     /// <summary>Creates the core of <paramref name="owner"/>.</summary>
@@ -28,6 +29,7 @@ internal sealed class ClientCore
     {
         Options = options;
         _owner = owner;
+        _onResponse = owner.RaiseResponseReceived;
         Encoding = options.Encoding;
         Codec = MessageCodecs.For(Encoding);
         _slots = new ConnectionHandle?[options.PoolSize];
@@ -135,9 +137,7 @@ internal sealed class ClientCore
         switch (message)
         {
             case ResponseMessage response:
-                if (Pending.TryComplete(response))
-                    _owner.RaiseResponseReceived(response);
-                else
+                if (!Pending.TryComplete(response, _onResponse))
                     _owner.RaiseLog(BroLogLevel.Warning, $"RESPONSE {response.Id} matches no pending call (late or duplicate)");
                 break;
 

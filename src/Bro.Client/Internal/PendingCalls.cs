@@ -37,10 +37,14 @@ internal sealed class PendingCalls
     }
 
     /// <summary>Completes the call <paramref name="response"/> answers; <c>false</c> if none waits.</summary>
-    public bool TryComplete(ResponseMessage response)
+    /// <param name="response">The response.</param>
+    /// <param name="beforeCompletion">Runs after the entry is claimed and before its caller resumes
+    /// (so observers of the response see it no later than the caller does).</param>
+    public bool TryComplete(ResponseMessage response, Action<ResponseMessage>? beforeCompletion = null)
     {
         if (!_calls.TryRemove(response.Id, out var call))
             return false;
+        beforeCompletion?.Invoke(response);
         call.Completion.TrySetResult(response);
         return true;
     }
