@@ -69,6 +69,18 @@ public sealed class CallSpec(ITestOutputHelper output) : ClientSpec(output)
     }
 
     [Fact]
+    public async Task With_debug_on_an_error_response_carries_the_handlers_stack_trace()
+    {
+        await ConnectedClient("user-service", RegisterUsers, o => o with { Debug = true });
+        var order = await ConnectedClient("order-service");
+
+        var error = await Fails(order.CallAsync<string>("user-service", "boom"));
+
+        Assert.Equal(ErrorCodes.ExecutionFailed, error.Code);
+        Assert.Contains(nameof(RegisterUsers), error.Details);
+    }
+
+    [Fact]
     public async Task An_unknown_method_fails_with_METHOD_NOT_FOUND()
     {
         await ConnectedClient("user-service", RegisterUsers);
