@@ -156,7 +156,9 @@ public sealed class BroClient : IAsyncDisposable
 
     /// <summary>
     /// Connects every pooled connection and registers it. Completes once all are registered;
-    /// calling it while connected does nothing.
+    /// calling it while connected does nothing. A failed first attempt is not retried (a refused
+    /// name would be refused again): <see cref="BroClientOptions.AutoReconnect"/> applies to
+    /// connections lost after they registered.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting (the connection attempt goes on until refused or registered).</param>
     /// <exception cref="BroException">CONNECTION_FAILED with the reason: no gateway listening, a

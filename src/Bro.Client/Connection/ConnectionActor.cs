@@ -16,15 +16,20 @@ namespace Bro.Client.Connection;
 /// </summary>
 /// <remarks>
 /// <code>
-///            Connect                 socket open              REGISTER_ACK
-///   Idle ─────────────► Connecting ─────────────► Registering ──────────────► Connected
-///    ▲                      │  refused / no socket /    │                     │  │
-///    │                      │  no ack in time           │      stream ended   │  │ HeartbeatTick:
-///    │                      ▼                           ▼      (auto-reconnect)│  │ HEARTBEAT
-///    │   first attempt: fail ConnectAsync ──► Stopped ◄───────────────────────┼──┘
-///    │   a reconnect: backoff ──► Reconnecting ◄──────────────────────────────┘
-///    │                               │ ReconnectTick ──► Connecting
-///    └── Stopped ◄── Stopping ◄── Disconnect (from any state)
+/// Stopped ──Connect──► Connecting ──socket open──► Registering ──REGISTER_ACK──► Connected
+///                          │                           │                          │
+///                          └──── no socket, ERROR ─────┤                          │ HeartbeatTick: HEARTBEAT
+///                                (refused), no ack     │                          │
+///                                in time               ▼                          │ stream ended:
+///                           first attempt? ── yes ──► Stopped (ConnectAsync fails │ pending calls fail with
+///                                │ no                  with CONNECTION_FAILED)    │ CONNECTION_LOST
+///                                ▼                                                ▼
+///                           Reconnecting ◄──────────── auto-reconnect ────────────┤
+///                                │ ReconnectTick (Backoff.Delay: doubling,        │ no auto-reconnect
+///                                │ capped at 30 s) ──► Connecting                 ▼
+///                                                                              Stopped
+/// Disconnect, from any state ──► Stopping (stream closed; pending calls on this connection
+/// fail with NOT_CONNECTED) ──stream ended──► Stopped (Connect may start again)
 /// </code>
 /// The stream is <c>ChannelSource(outbound) → BroFraming.Encoder → batch → socket →
 /// BroFraming.Decoder → kill switch → Sink.ForEach(dispatch)</c>. Calls and responses never pass
@@ -57,7 +62,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         _core = core;
         _poolIndex = poolIndex;
-        Idle();
+        Stopped();
     }
 
     /// <summary>Named timers: heartbeats, the REGISTER_ACK wait and the reconnect backoff.</summary>
@@ -114,7 +119,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         _stopDone?.TrySetResult();
     }
 
-    private void Idle()
+    private void Stopped()
     {
         Receive<Connect>(connect =>
         {
@@ -197,7 +202,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<Disconnect>(disconnect =>
         {
             Timers.Cancel(ReconnectTimer);
-            Become(Idle);
+            Become(Stopped);
             disconnect.Done.TrySetResult();
         });
         ReceiveAny(_ => { });
@@ -205,8 +210,8 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void Stopping()
     {
-        Receive<StreamEnded>(ended => ended.Connection == _handle, _ => Stopped());
-        Receive<StopTimeoutTick>(_ => Stopped());
+        Receive<StreamEnded>(ended => ended.Connection == _handle, _ => OnStreamStopped());
+        Receive<StopTimeoutTick>(_ => OnStreamStopped());
         Receive<Connect>(connect => connect.Done.TrySetException(NotConnected("The client is disconnecting")));
         Receive<Disconnect>(disconnect => Join(disconnect.Done, _stopDone!));
         ReceiveAny(_ => { });
@@ -252,7 +257,8 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         Timers.Cancel(RegisterTimer);
         handle.IsBroGateway = string.Equals(ack.Gateway, "bro", StringComparison.Ordinal);
         var interval = _core.Options.HeartbeatInterval;
-        if (handle.IsBroGateway && ack.HeartbeatInterval is > 0 and var announced && TimeSpan.FromMilliseconds(announced) < interval)
+        // Only a Bro gateway announces an interval (ipc-bro's ack is bare); the smaller one wins.
+        if (ack.HeartbeatInterval is > 0 and var announced && TimeSpan.FromMilliseconds(announced) < interval)
             interval = TimeSpan.FromMilliseconds(announced);
         Timers.StartPeriodicTimer(HeartbeatTimer, HeartbeatTick.Instance, interval);
 
@@ -274,7 +280,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             // The first attempt belongs to ConnectAsync: its caller decides whether to retry.
             _connectDone = null;
-            Become(Idle);
+            Become(Stopped);
             done.TrySetException(new BroException(ErrorCodes.ConnectionFailed, reason));
             return;
         }
@@ -301,7 +307,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (reconnect)
             ScheduleReconnect();
         else
-            Become(Idle);
+            Become(Stopped);
     }
 
     private void ScheduleReconnect()
@@ -322,14 +328,14 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         Become(Stopping);
     }
 
-    private void Stopped()
+    private void OnStreamStopped()
     {
         Timers.Cancel(StopTimer);
         _handle = null;
         _killSwitch = null;
         _stopDone?.TrySetResult();
         _stopDone = null;
-        Become(Idle);
+        Become(Stopped);
     }
 
     private void ShutdownStream()
