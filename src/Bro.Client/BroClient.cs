@@ -358,8 +358,10 @@ public sealed class BroClient : IAsyncDisposable
     private IActorRef[] CreateConnections()
     {
         var prefix = $"bro-client-{Uri.EscapeDataString(ServiceName)}-{Guid.NewGuid():N}";
-        return [.. Enumerable.Range(0, Options.PoolSize)
+        IActorRef[] connections = [.. Enumerable.Range(0, Options.PoolSize)
             .Select(i => _system.ActorOf(ConnectionActor.Props(_core, i), $"{prefix}-{i}"))];
+        _core.Connections = connections;
+        return connections;
     }
 
     private static Task ConnectOne(IActorRef connection)

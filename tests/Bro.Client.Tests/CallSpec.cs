@@ -201,6 +201,19 @@ public sealed class CallSpec(ITestOutputHelper output) : ClientSpec(output)
     }
 
     [Fact]
+    public async Task A_client_connects_again_after_disconnecting()
+    {
+        await ConnectedClient("user-service", RegisterUsers);
+        var order = await ConnectedClient("order-service");
+
+        await order.DisconnectAsync().WaitAsync(Patience);
+        await order.ConnectAsync().WaitAsync(Patience);
+
+        Assert.True(order.IsConnected);
+        Assert.Equal("Ada", (await order.CallAsync<User>("user-service", "getUserById", new { userId = "1" }).WaitAsync(Patience))!.Name);
+    }
+
+    [Fact]
     public async Task CallWithRetry_retries_transient_failures_but_not_METHOD_NOT_FOUND()
     {
         var attempts = 0;

@@ -22,6 +22,7 @@ public sealed class HeartbeatSpec(ITestOutputHelper output) : ClientSpec(output)
         var client = await ConnectedClient("quiet-service", configure: o => o with { HeartbeatInterval = TimeSpan.FromSeconds(30) });
         var evicted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.Disconnected += (_, _) => evicted.TrySetResult();
+        client.GatewayError += (_, e) => Output?.WriteLine($"gateway error: {e.Error.Code} {e.Error.Message}");
 
         await Assert.ThrowsAsync<TimeoutException>(() => evicted.Task.WaitAsync(TimeSpan.FromSeconds(3.5)));
 

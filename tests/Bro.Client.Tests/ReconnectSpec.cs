@@ -46,6 +46,25 @@ public sealed class ReconnectSpec(ITestOutputHelper output) : ClientSpec(output)
     }
 
     [Fact]
+    public async Task Every_pooled_connection_reconnects_after_a_gateway_restart()
+    {
+        var user = await ConnectedClient(
+            "user-service", c => c.RegisterMethod<int, int>("inc", (n, _) => Task.FromResult(n + 1)), o => o with { PoolSize = 3 });
+        var order = await ConnectedClient("order-service");
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        user.Disconnected += (_, _) => lost.TrySetResult();
+
+        await Gateway.StopAsync();
+        await lost.Task.WaitAsync(Patience);
+        await Gateway.RestartAsync();
+
+        await AwaitConditionAsync(() => Task.FromResult(user.GetStatus().OpenConnections == 3 && order.IsConnected), Patience);
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => order.CallAsync<int>("user-service", "inc", i))).WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(1, 30).Sum(), results.Sum());
+        Assert.All(user.OpenConnections, c => Assert.True(c.CallsHandled > 0, $"pool connection {c.PoolIndex} served nothing"));
+    }
+
+    [Fact]
     public async Task Without_auto_reconnect_a_lost_connection_stays_down()
     {
         var order = await ConnectedClient("order-service", configure: o => o with { AutoReconnect = false });

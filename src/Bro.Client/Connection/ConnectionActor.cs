@@ -84,6 +84,13 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     /// <summary>The gateway sent an ERROR frame on <paramref name="Connection"/>.</summary>
     public sealed record GatewayErrorReceived(ConnectionHandle Connection, ErrorInfo Error);
 
+    /// <summary>The primary connection (pool index 0) registered: a waiting pooled connection may register now.</summary>
+    public sealed class PrimaryRegistered : IDeadLetterSuppression
+    {
+        /// <summary>The singleton.</summary>
+        public static readonly PrimaryRegistered Instance = new();
+    }
+
     private sealed record SocketOpened(ConnectionHandle Connection);
 
     private sealed record StreamEnded(ConnectionHandle Connection, Exception? Cause);
@@ -192,7 +199,20 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void Reconnecting()
     {
-        Receive<ReconnectTick>(_ => StartConnecting());
+        Receive<ReconnectTick>(_ =>
+        {
+            // A pooled connection registering before its primary would create the service under a
+            // poolIndex, and the primary's plain REGISTER would then be refused as a duplicate.
+            if (_poolIndex != 0 && _core.Primary is null)
+                ScheduleReconnect();
+            else
+                StartConnecting();
+        });
+        Receive<PrimaryRegistered>(_ =>
+        {
+            Timers.Cancel(ReconnectTimer);
+            StartConnecting();
+        });
         Receive<Connect>(connect =>
         {
             Timers.Cancel(ReconnectTimer);
@@ -221,11 +241,15 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         _refusal = null;
         var handle = new ConnectionHandle(_poolIndex, _core.Options.OutboundQueueSize);
+        // The primary registers plainly, except when it reconnects while pooled connections of
+        // ours are still registered: the service then exists and a plain REGISTER would be
+        // refused as a duplicate, so it joins its own pool (poolIndex 0) instead.
+        var joinPool = _poolIndex != 0 || _core.OpenConnections.Count > 0;
         var register = new RegisterMessage(
             _core.Options.ServiceName,
             _core.Methods.Names,
             _core.Options.Version,
-            _poolIndex == 0 ? null : RawValue.FromObject(new { poolIndex = _poolIndex }, _core.Encoding));
+            joinPool ? RawValue.FromObject(new { poolIndex = _poolIndex }, _core.Encoding) : null);
 
         // Queued before the socket opens: the stream writes it first, as soon as it can.
         handle.TryWrite(_core.Encode(register));
@@ -268,6 +292,12 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         _log.Info("Connection {0} of {1} registered at {2} (gateway {3}, heartbeat {4})",
             _poolIndex, _core.Options.ServiceName, _core.Options.GatewayPath, ack.Gateway ?? "ipc-bro", interval);
         _core.Owner.RaiseConnected(_poolIndex);
+        if (_poolIndex == 0)
+        {
+            foreach (var pooled in _core.Connections.Skip(1))
+                pooled.Tell(PrimaryRegistered.Instance);
+        }
+
         _connectDone?.TrySetResult();
         _connectDone = null;
     }

@@ -53,6 +53,9 @@ internal sealed class ClientCore
     /// <summary>Clock of contexts, deadlines and heartbeats.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The connection actors, in pool order (empty until the first connect).</summary>
+    public IReadOnlyList<IActorRef> Connections { get; set; } = [];
+
     /// <summary>The owning client, for raising events.</summary>
     public BroClient Owner => _owner;
 
