@@ -74,10 +74,12 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public async Task An_oversized_frame_gets_INVALID_MESSAGE_and_only_that_connection_is_closed()
     {
-        await using var gateway = await TestGateway.StartAsync(s => s with { MaxFrameSize = 64 * 1024 });
+        await using var gateway = await TestGateway.StartAsync(s => s with { MaxFrameSize = 64 * 1024 }, output: output);
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
         await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee");
         await using var offender = await RawPeer.RegisterAsync(gateway.Path, "offender");
+
+        var gone = gateway.DisconnectionOf("offender");
 
         // Announces 2 GiB: refused on the prefix alone, nothing of that size is allocated.
         var prefix = new byte[4];
@@ -88,6 +90,7 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
         Assert.Equal(ErrorCodes.InvalidMessage, error.Error.Code);
         Assert.Contains("65536", error.Error.Message);
         Assert.True(await offender.WaitClosedAsync(), "the offender's connection stays open");
+        await gone;
         await ExpectRoutedAsync(caller, callee);
         Assert.False(await gateway.Gateway.IsServiceConnectedAsync("offender"));
     }
@@ -101,6 +104,7 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
 
         // The stalled peer reads nothing: the socket buffers fill, then its bounded queue
         // (1 MiB), well before the 1000 calls of 16 KiB are sent.
+        var gone = gateway.DisconnectionOf("stalled");
         var blob = new string('x', 16 * 1024);
         var calls = Enumerable.Range(0, 1000)
             .Select(_ => Messages.BuildCall("caller", "stalled", "echo", RawValue.FromObject(new { blob }, BroEncoding.Json),
@@ -116,6 +120,7 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
         Assert.Equal(ErrorCodes.ConnectionLost, lost.Error!.Code);
         Assert.Contains(lost.Id, calls.Select(c => c.Id));
         await sending;
+        await gone;
         Assert.False(await gateway.Gateway.IsServiceConnectedAsync("stalled"));
     }
 }

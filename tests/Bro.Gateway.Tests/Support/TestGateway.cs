@@ -37,6 +37,20 @@ public sealed class TestGateway : IAsyncDisposable
         return new TestGateway(directory, gateway);
     }
 
+    /// <summary>
+    /// Completes when the last connection of <paramref name="service"/> is gone from the
+    /// registry. Call it before causing the disconnection.
+    /// </summary>
+    public Task DisconnectionOf(string service)
+    {
+        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Gateway.ServiceDisconnected += (_, e) =>
+        {
+            if (e.Name == service && e.RemainingConnections == 0) gone.TrySetResult();
+        };
+        return gone.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
