@@ -18,7 +18,7 @@ public sealed class GatewaySettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(90), settings.HeartbeatTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.RequestTimeout);
         Assert.Equal(100, settings.MaxDepth);
-        Assert.Equal(10_000, settings.OutboundQueueLimit);
+        Assert.Equal(32L * 1024 * 1024, settings.OutboundQueueLimit);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.PendingSweepInterval);
         Assert.False(settings.Debug);
         Assert.Equal("bro", settings.GatewayName);
@@ -34,7 +34,7 @@ public sealed class GatewaySettingsSpec
               heartbeat-interval = 10s
               request-timeout = 5s
               max-depth = 7
-              outbound-queue-limit = 50
+              outbound-queue-limit = 50 KiB
               pending-sweep-interval = 250ms
               debug = on
               gateway-name = "edge"
@@ -47,7 +47,7 @@ public sealed class GatewaySettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(30), settings.HeartbeatTimeout);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.RequestTimeout);
         Assert.Equal(7, settings.MaxDepth);
-        Assert.Equal(50, settings.OutboundQueueLimit);
+        Assert.Equal(50L * 1024, settings.OutboundQueueLimit);
         Assert.Equal(TimeSpan.FromMilliseconds(250), settings.PendingSweepInterval);
         Assert.True(settings.Debug);
         Assert.Equal("edge", settings.GatewayName);

@@ -43,8 +43,12 @@ public sealed record GatewaySettings
     /// <summary>Deepest call chain accepted. Default 100.</summary>
     public int MaxDepth { get; init; } = 100;
 
-    /// <summary>Frames a connection may have waiting to be written before it is dropped. Default 10,000.</summary>
-    public int OutboundQueueLimit { get; init; } = 10_000;
+    /// <summary>
+    /// Bytes a connection may have waiting to be written before it is dropped as a peer that
+    /// stopped reading. Counted in bytes, not frames, so a burst of small frames the gateway
+    /// itself sends (errors for a lost target's callers) never trips it. Default 32 MiB.
+    /// </summary>
+    public long OutboundQueueLimit { get; init; } = 32 * 1024 * 1024;
 
     /// <summary>How often the router drops calls past their deadline. Default 1 s.</summary>
     public TimeSpan PendingSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -80,7 +84,7 @@ public sealed record GatewaySettings
             HeartbeatCheckInterval = c.GetTimeSpan("heartbeat-check-interval"),
             RequestTimeout = c.GetTimeSpan("request-timeout"),
             MaxDepth = c.GetInt("max-depth"),
-            OutboundQueueLimit = c.GetInt("outbound-queue-limit"),
+            OutboundQueueLimit = c.GetByteSize("outbound-queue-limit") ?? Default.OutboundQueueLimit,
             PendingSweepInterval = c.GetTimeSpan("pending-sweep-interval"),
             Debug = c.GetBoolean("debug"),
             GatewayName = c.GetString("gateway-name"),
@@ -108,6 +112,6 @@ public sealed record GatewaySettings
         if (s.MaxDepth < 1)
             throw new ConfigurationException($"bro.gateway.max-depth must be at least 1, was {s.MaxDepth}");
         if (s.OutboundQueueLimit < 1)
-            throw new ConfigurationException($"bro.gateway.outbound-queue-limit must be at least 1, was {s.OutboundQueueLimit}");
+            throw new ConfigurationException($"bro.gateway.outbound-queue-limit must be at least 1 byte, was {s.OutboundQueueLimit}");
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Akka;
 using Akka.Actor;
@@ -73,6 +74,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly Flow<ByteString, ByteString, NotUsed> _socket;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
+    private readonly StrongBox<long> _queuedBytes = new();
     private ChannelWriter<ByteString> _outbound = null!;
     private IKillSwitch _killSwitch = null!;
     private BroEncoding? _encoding;
@@ -104,18 +106,21 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
-        var channel = Channel.CreateBounded<ByteString>(new BoundedChannelOptions(_settings.OutboundQueueLimit)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        // Unbounded as a channel, bounded in bytes: this actor adds what it queues, the stream
+        // subtracts what it takes, and Enqueue drops the peer past the limit.
+        var channel = Channel.CreateUnbounded<ByteString>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         _outbound = channel.Writer;
+        var queued = _queuedBytes;
 
         // Outbound: queued payloads get their length prefix, then small frames are gathered into
         // one socket write (Concat does not copy; the socket sends the segments as they are).
         // Inbound: the socket's bytes are cut into payloads, at most max-frame-size each.
         _killSwitch = ChannelSource.FromReader(channel.Reader)
+            .Select(frame =>
+            {
+                Interlocked.Add(ref queued.Value, -frame.Count);
+                return frame;
+            })
             .Via(BroFraming.Encoder(int.MaxValue - 4))
             .BatchWeighted(WriteBatchBytes, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
             .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Right)
@@ -281,13 +286,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void Enqueue(ByteString payload)
     {
-        if (_outbound.TryWrite(payload))
+        var queued = Interlocked.Add(ref _queuedBytes.Value, payload.Count);
+        if (queued <= _settings.OutboundQueueLimit && _outbound.TryWrite(payload))
             return;
 
         // The peer has stopped reading and its queue is full: drop it rather than buffer without
         // limit. Its callers learn of it through the router's death-watch (CONNECTION_LOST).
-        _log.Warning("{0} stopped reading: {1} frames queued, over the limit; disconnecting",
-            _serviceName ?? "A connection", _settings.OutboundQueueLimit);
+        _log.Warning("{0} stopped reading: {1} bytes queued, over the limit of {2}; disconnecting",
+            _serviceName ?? "A connection", queued, _settings.OutboundQueueLimit);
         _killSwitch.Abort(new IOException("Outbound queue overflow"));
         Context.Stop(Self);
     }

@@ -23,7 +23,15 @@ public static class ConnectionCommands
     /// <param name="Payload">The frame's payload (without the 4-byte length prefix), untouched.</param>
     /// <param name="Encoding">The payload's encoding. The connection writes the bytes as they are
     /// when it speaks the same encoding, and transcodes only when its own encoding differs.</param>
-    public sealed record Deliver(ByteString Payload, BroEncoding Encoding);
+    public sealed record Deliver(ByteString Payload, BroEncoding Encoding)
+    {
+        // Dead letters and debug logs print messages: a size, not a megabyte of payload.
+        private bool PrintMembers(System.Text.StringBuilder builder)
+        {
+            builder.Append("Payload = ").Append(Payload.Count).Append(" bytes, Encoding = ").Append(Encoding);
+            return true;
+        }
+    }
 
     /// <summary>
     /// Send a frame the gateway itself originates (REGISTER_ACK, ERROR, an error RESPONSE);

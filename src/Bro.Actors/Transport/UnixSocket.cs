@@ -59,7 +59,8 @@ public static class UnixSocket
     /// <see cref="IOException"/> naming the path) when the connect fails, for example when no
     /// file or no listener is there; the flow then fails too. Completing the flow's input
     /// shuts down the send direction only: output continues until the listener closes.
-    /// Cancelling the output closes the whole connection.
+    /// Cancelling the output stops reading; the connection closes once the input has completed
+    /// (or failed) too, so what is still being written gets out.
     /// </remarks>
     /// <param name="path">The socket file's path.</param>
     /// <returns>The connection's byte flow, materializing the connected connection.</returns>

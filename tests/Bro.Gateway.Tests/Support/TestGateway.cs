@@ -25,14 +25,30 @@ public sealed class TestGateway : IAsyncDisposable
 
     /// <summary>Starts a gateway; <paramref name="configure"/> adjusts the default settings.</summary>
     public static async Task<TestGateway> StartAsync(
-        Func<GatewaySettings, GatewaySettings>? configure = null, ITimeProvider? time = null)
+        Func<GatewaySettings, GatewaySettings>? configure = null, ITimeProvider? time = null, Xunit.Abstractions.ITestOutputHelper? output = null)
     {
         var directory = Directory.CreateTempSubdirectory("bro-").FullName;
         var settings = GatewaySettings.Default with { SocketPath = System.IO.Path.Combine(directory, "gw.sock") };
         settings = configure?.Invoke(settings) ?? settings;
         var gateway = new BroGateway(settings, timeProvider: time);
+        if (output is not null)
+            gateway.Log += (_, e) => output.WriteLine(e.ToString());
         await gateway.StartAsync();
         return new TestGateway(directory, gateway);
+    }
+
+    /// <summary>
+    /// Completes when the last connection of <paramref name="service"/> is gone from the
+    /// registry. Call it before causing the disconnection.
+    /// </summary>
+    public Task DisconnectionOf(string service)
+    {
+        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Gateway.ServiceDisconnected += (_, e) =>
+        {
+            if (e.Name == service && e.RemainingConnections == 0) gone.TrySetResult();
+        };
+        return gone.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     /// <inheritdoc />

@@ -110,9 +110,14 @@ internal sealed class UnixSocketConnectionStage
                 {
                     if (_isConnected) Receive();
                 },
-                // Nobody reads any more: close the whole connection rather than leave the peer
-                // writing into a socket no one drains.
-                onDownstreamFinish: _ => CompleteStage());
+                // Nobody reads any more. The write side may still have something to say (a
+                // gateway answers a frame it cannot read with an ERROR, then closes), so the
+                // connection closes once writing is done too; until then nothing is read.
+                onDownstreamFinish: _ =>
+                {
+                    _readDone = true;
+                    if (_sendShutDown || IsClosed(_stage.In) && !_writing) CompleteStage();
+                });
         }
 
         public override void PreStart()
@@ -199,6 +204,8 @@ internal sealed class UnixSocketConnectionStage
 
         private void OnReceived(int count)
         {
+            // A receive that completes after downstream cancelled has nowhere to go.
+            if (IsClosed(_stage.Out)) return;
             if (count > 0)
             {
                 Push(_stage.Out, ByteString.CopyFrom(_readBuffer, 0, count));

@@ -1,0 +1,83 @@
+using Bro.Gateway.Tests.Support;
+using Bro.Protocol;
+using Xunit;
+
+namespace Bro.Gateway.Tests.Console;
+
+/// <summary>The <c>bro</c> executable as a user runs it.</summary>
+public sealed class BroConsoleSpec : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("bro-").FullName;
+
+    private string SocketPath => Path.Combine(_directory, "gw.sock");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Bro_serves_logs_registrations_and_leaves_no_socket_file_after_SIGTERM()
+    {
+        await using var bro = BroProcess.Start("--socket", SocketPath);
+        await bro.WaitForLineAsync("listening on " + SocketPath);
+        Assert.True(File.Exists(SocketPath));
+
+        await using (var peer = await RawPeer.RegisterAsync(SocketPath, "order-service"))
+            await bro.WaitForLineAsync("Registered order-service");
+
+        bro.Terminate();
+
+        Assert.Equal(0, await bro.WaitForExitAsync());
+        Assert.False(File.Exists(SocketPath), "the socket file is left behind");
+    }
+
+    [Fact]
+    public async Task Bro_announces_the_heartbeat_interval_it_was_given()
+    {
+        await using var bro = BroProcess.Start("--socket", SocketPath, "--heartbeat-interval", "2500");
+        await bro.WaitForLineAsync("listening on");
+
+        await using var peer = await RawPeer.ConnectAsync(SocketPath);
+        await peer.SendAsync(new RegisterMessage("svc", []), BroEncoding.Json);
+        var ack = await peer.ReadAsync<RegisterAckMessage>();
+
+        Assert.Equal(2500, ack.HeartbeatInterval);
+    }
+
+    [Fact]
+    public async Task Bro_refuses_a_socket_path_held_by_a_live_gateway_with_one_line_and_a_nonzero_exit()
+    {
+        await using var first = BroProcess.Start("--socket", SocketPath);
+        await first.WaitForLineAsync("listening on");
+
+        await using var second = BroProcess.Start("--socket", SocketPath);
+
+        Assert.Equal(1, await second.WaitForExitAsync());
+        Assert.Contains($"bro: Socket path '{SocketPath}' is in use by a live listener", second.Output);
+        Assert.True(File.Exists(SocketPath), "the live gateway's socket file was removed");
+    }
+
+    [Theory]
+    [InlineData("missing-directory")]
+    [InlineData("too-long")]
+    public async Task Bro_refuses_an_unusable_socket_path_with_one_line_and_a_nonzero_exit(string problem)
+    {
+        var path = problem == "too-long"
+            ? Path.Combine(_directory, new string('s', 120) + ".sock")
+            : Path.Combine(_directory, "no-such-dir", "gw.sock");
+
+        await using var bro = BroProcess.Start("--socket", path);
+
+        Assert.Equal(1, await bro.WaitForExitAsync());
+        var error = bro.Output.Split('\n').Single(l => l.StartsWith("bro: ", StringComparison.Ordinal));
+        Assert.Contains(problem == "too-long" ? "over the limit of 107 bytes" : "does not exist", error);
+    }
+
+    [Fact]
+    public async Task Bro_rejects_an_unknown_option_with_usage()
+    {
+        await using var bro = BroProcess.Start("--frobnicate");
+
+        Assert.Equal(2, await bro.WaitForExitAsync());
+        Assert.Contains("Unknown option '--frobnicate'", bro.Output);
+        Assert.Contains("Usage: bro", bro.Output);
+    }
+}

@@ -1,0 +1,37 @@
+using Akka.Hosting;
+using Bro.Configuration;
+using Bro.Gateway.Tests.Support;
+using Bro.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace Bro.Gateway.Tests.Hosting;
+
+/// <summary>The gateway inside a generic host, on Akka.Hosting's actor system.</summary>
+public sealed class BroGatewayHostingSpec : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("bro-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task AddBroGateway_serves_while_the_host_runs_and_cleans_up_when_it_stops()
+    {
+        var socket = Path.Combine(_directory, "gw.sock");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAkka("bro-hosted", _ => { });
+        builder.Services.AddBroGateway(GatewaySettings.Default with { SocketPath = socket });
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var gateway = host.Services.GetRequiredService<BroGateway>();
+        Assert.True(gateway.IsRunning);
+        await using (var peer = await RawPeer.RegisterAsync(socket, "hosted-service"))
+            Assert.True(await gateway.IsServiceConnectedAsync("hosted-service"));
+
+        await host.StopAsync();
+        Assert.False(gateway.IsRunning);
+        Assert.False(File.Exists(socket), "the socket file is left behind");
+    }
+}

@@ -1,0 +1,126 @@
+using System.Buffers.Binary;
+using System.Text;
+using Bro.Gateway.Tests.Support;
+using Bro.Protocol;
+using Xunit;
+
+namespace Bro.Gateway.Tests.Integration;
+
+/// <summary>
+/// Bad input gets a clear error with the protocol's codes and harms nobody else: the offending
+/// connection stays usable where it can, and other connections never notice.
+/// </summary>
+public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static byte[] Frame(string json) => Frames.Frame(Encoding.UTF8.GetBytes(json));
+
+    private static CallMessage Call(string from, string to) =>
+        Messages.BuildCall(from, to, "echo", RawValue.FromObject(new { }, BroEncoding.Json),
+            CallContexts.Extend(CallContexts.Create(from, TimeSpan.FromSeconds(30)), to));
+
+    private static async Task ExpectRoutedAsync(RawPeer caller, RawPeer callee)
+    {
+        var call = Call("caller", "callee");
+        await caller.SendAsync(call, BroEncoding.Json);
+        Assert.Equal(call.Id, (await callee.ReadAsync<CallMessage>()).Id);
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"CALL\",", ErrorCodes.DeserializationFailed)]
+    [InlineData("{\"type\":\"FROB\"}", ErrorCodes.InvalidMessage)]
+    [InlineData("{\"type\":\"CALL\",\"id\":\"x\"}", ErrorCodes.InvalidMessage)]
+    [InlineData("{\"type\":\"REGISTER_ACK\"}", ErrorCodes.InvalidMessage)]
+    [InlineData("{}", ErrorCodes.InvalidMessage)]
+    public async Task A_bad_frame_gets_an_ERROR_and_the_connection_stays_usable(string payload, string code)
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
+        await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee");
+
+        await caller.WriteAsync(Frame(payload));
+
+        var error = await caller.ReadAsync<ErrorMessage>();
+        Assert.Equal(code, error.Error.Code);
+        Assert.NotNull(error.Timestamp);
+        await ExpectRoutedAsync(caller, callee);
+    }
+
+    [Fact]
+    public async Task A_payload_in_neither_encoding_gets_DESERIALIZATION_FAILED()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var peer = await RawPeer.ConnectAsync(gateway.Path);
+
+        await peer.WriteAsync(Frames.Frame("hello"u8));
+
+        var error = await peer.ReadAsync<ErrorMessage>();
+        Assert.Equal(ErrorCodes.DeserializationFailed, error.Error.Code);
+        Assert.Contains("5-byte", error.Error.Message);
+    }
+
+    [Fact]
+    public async Task A_CALL_before_REGISTER_is_answered_with_an_error_RESPONSE()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var peer = await RawPeer.ConnectAsync(gateway.Path);
+
+        var call = Call("anonymous", "callee");
+        await peer.SendAsync(call, BroEncoding.Json);
+
+        var response = await peer.ReadAsync<ResponseMessage>();
+        Assert.Equal((call.Id, ResponseStatus.Error, ErrorCodes.NotConnected), (response.Id, response.Status, response.Error!.Code));
+    }
+
+    [Fact]
+    public async Task An_oversized_frame_gets_INVALID_MESSAGE_and_only_that_connection_is_closed()
+    {
+        await using var gateway = await TestGateway.StartAsync(s => s with { MaxFrameSize = 64 * 1024 }, output: output);
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
+        await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee");
+        await using var offender = await RawPeer.RegisterAsync(gateway.Path, "offender");
+
+        var gone = gateway.DisconnectionOf("offender");
+
+        // Announces 2 GiB: refused on the prefix alone, nothing of that size is allocated.
+        var prefix = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(prefix, 0x7FFF_FFFF);
+        await offender.WriteAsync(prefix);
+
+        var error = await offender.ReadAsync<ErrorMessage>();
+        Assert.Equal(ErrorCodes.InvalidMessage, error.Error.Code);
+        Assert.Contains("65536", error.Error.Message);
+        Assert.True(await offender.WaitClosedAsync(), "the offender's connection stays open");
+        await gone;
+        await ExpectRoutedAsync(caller, callee);
+        Assert.False(await gateway.Gateway.IsServiceConnectedAsync("offender"));
+    }
+
+    [Fact]
+    public async Task A_peer_that_stops_reading_is_disconnected_and_its_callers_are_told()
+    {
+        await using var gateway = await TestGateway.StartAsync(s => s with { OutboundQueueLimit = 1024 * 1024 }, output: output);
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
+        await using var stalled = await RawPeer.RegisterAsync(gateway.Path, "stalled");
+
+        // The stalled peer reads nothing: the socket buffers fill, then its bounded queue
+        // (1 MiB), well before the 1000 calls of 16 KiB are sent.
+        var gone = gateway.DisconnectionOf("stalled");
+        var blob = new string('x', 16 * 1024);
+        var calls = Enumerable.Range(0, 1000)
+            .Select(_ => Messages.BuildCall("caller", "stalled", "echo", RawValue.FromObject(new { blob }, BroEncoding.Json),
+                CallContexts.Create("caller", TimeSpan.FromSeconds(30))))
+            .ToArray();
+        var sending = Task.Run(async () =>
+        {
+            foreach (var call in calls)
+                await caller.SendAsync(call, BroEncoding.Json);
+        });
+
+        var lost = await caller.ReadAsync<ResponseMessage>();
+        Assert.Equal(ErrorCodes.ConnectionLost, lost.Error!.Code);
+        Assert.Contains(lost.Id, calls.Select(c => c.Id));
+        await sending;
+        await gone;
+        Assert.False(await gateway.Gateway.IsServiceConnectedAsync("stalled"));
+    }
+}
