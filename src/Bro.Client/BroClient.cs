@@ -193,6 +193,11 @@ public sealed class BroClient : IAsyncDisposable
     /// Closes every connection and stops reconnecting. Pending calls fail with NOT_CONNECTED.
     /// The client can connect again afterwards.
     /// </summary>
+    /// <remarks>
+    /// The protocol has no UNREGISTER: the gateway forgets the service when it sees the socket
+    /// close, which may be a moment after this task completes. Connecting again under the same
+    /// name before that is refused as a duplicate (CONNECTION_FAILED).
+    /// </remarks>
     public async Task DisconnectAsync()
     {
         if (_disposed)

@@ -207,6 +207,9 @@ public sealed class CallSpec(ITestOutputHelper output) : ClientSpec(output)
         var order = await ConnectedClient("order-service");
 
         await order.DisconnectAsync().WaitAsync(Patience);
+
+        // The gateway forgets the name once it has seen the socket close; until then the name is taken.
+        await AwaitConditionAsync(async () => !(await Gateway.Gateway.GetConnectedServicesAsync()).Contains("order-service"), Patience);
         await order.ConnectAsync().WaitAsync(Patience);
 
         Assert.True(order.IsConnected);
