@@ -81,6 +81,23 @@ public sealed class CallSpec(ITestOutputHelper output) : ClientSpec(output)
     }
 
     [Fact]
+    public async Task With_debug_on_the_Log_event_shows_the_frames_sent_and_received()
+    {
+        await ConnectedClient("user-service", RegisterUsers);
+        var order = await ConnectedClient("order-service", configure: o => o with { Debug = true });
+        var lines = new List<Events.BroLogEventArgs>();
+        order.Log += (_, e) => { lock (lines) lines.Add(e); };
+
+        await order.CallAsync<User>("user-service", "getUserById", new { userId = "7" }).WaitAsync(Patience);
+
+        lock (lines)
+        {
+            Assert.Contains(lines, l => l.Level == Events.BroLogLevel.Debug && l.Message.StartsWith("-> CALL", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Level == Events.BroLogLevel.Debug && l.Message.StartsWith("<- [0] RESPONSE", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_method_fails_with_METHOD_NOT_FOUND()
     {
         await ConnectedClient("user-service", RegisterUsers);
