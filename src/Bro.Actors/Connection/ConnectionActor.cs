@@ -65,8 +65,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     /// </summary>
     internal static readonly TimeSpan CloseGracePeriod = TimeSpan.FromSeconds(2);
 
-    // Registry liveness needs seconds, not frames: one Touch a second keeps its cost flat.
-    private static readonly TimeSpan TouchInterval = TimeSpan.FromSeconds(1);
+    // Registry liveness needs seconds, not frames: one Touch a second keeps its cost flat. A
+    // heartbeat timeout under three seconds (tests, aggressive settings) touches more often, so a
+    // live service is never evicted for a Touch held back.
+    private readonly TimeSpan _touchInterval;
 
     private readonly GatewaySettings _settings;
     private readonly IActorRef _registry;
@@ -92,6 +94,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _registry = registry;
         _router = router;
         _socket = socket;
+        _touchInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, settings.HeartbeatTimeout.Ticks / 3));
         Open();
     }
 
@@ -256,7 +259,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void TouchRegistry()
     {
         var now = Context.System.Scheduler.Now;
-        if (now - _lastTouch < TouchInterval)
+        if (now - _lastTouch < _touchInterval)
             return;
         _lastTouch = now;
         _registry.Tell(RegistryActor.Touch.Instance);
