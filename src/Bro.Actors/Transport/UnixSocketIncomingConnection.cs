@@ -8,7 +8,9 @@ namespace Bro.Transport;
 /// <summary>
 /// A connection accepted by a <see cref="UnixSocket.Bind"/> source. The accepted socket is
 /// owned by <see cref="Flow"/>: it is read and written once that flow is materialized, and
-/// disposed when the flow terminates.
+/// disposed when the flow terminates. A connection whose flow is never materialized keeps its
+/// socket open until the socket is garbage-collected, so every emitted connection should be
+/// handled or explicitly run with an empty source and a cancelled sink.
 /// </summary>
 public sealed class UnixSocketIncomingConnection
 {
