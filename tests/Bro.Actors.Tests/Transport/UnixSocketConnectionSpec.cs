@@ -128,6 +128,29 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
     }
 
     [Fact]
+    public async Task Server_that_stops_reading_still_writes_its_last_words_before_closing()
+    {
+        var path = _directory.File("last.sock");
+        // The handler cancels its read side at once (as a gateway does after a frame it cannot
+        // read), yet what it writes afterwards still reaches the peer before the socket closes.
+        // The words come a little later, so the cancellation surely comes first.
+        var lastWords = Source.From([ByteString.FromString("bad frame, "), ByteString.FromString("goodbye")])
+            .InitialDelay(TimeSpan.FromMilliseconds(200));
+        await UnixSocket.Bind(path)
+            .To(Sink.ForEach<UnixSocketIncomingConnection>(connection =>
+                connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), lastWords), _materializer)))
+            .Run(_materializer)
+            .WaitAsync(Timeout);
+
+        var answer = await Source.Never<ByteString>()
+            .Via(UnixSocket.OutgoingConnection(path))
+            .RunWith(Collect(), _materializer)
+            .WaitAsync(Timeout);
+
+        Assert.Equal("bad frame, goodbye", answer.ToString());
+    }
+
+    [Fact]
     public async Task Peer_closing_mid_frame_fails_only_its_own_framing_stream()
     {
         var path = _directory.File("frames.sock");
