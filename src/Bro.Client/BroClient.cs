@@ -364,7 +364,7 @@ public sealed class BroClient : IAsyncDisposable
     {
         var prefix = $"bro-client-{Uri.EscapeDataString(ServiceName)}-{Guid.NewGuid():N}";
         IActorRef[] connections = [.. Enumerable.Range(0, Options.PoolSize)
-            .Select(i => _system.ActorOf(ConnectionActor.Props(_core, i), $"{prefix}-{i}"))];
+            .Select(i => _system.ActorOf(GatewayConnectionActor.Props(_core, i), $"{prefix}-{i}"))];
         _core.Connections = connections;
         return connections;
     }
@@ -372,7 +372,7 @@ public sealed class BroClient : IAsyncDisposable
     private static Task ConnectOne(IActorRef connection)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        connection.Tell(new ConnectionActor.Connect(done));
+        connection.Tell(new GatewayConnectionActor.Connect(done));
         return done.Task;
     }
 
@@ -381,7 +381,7 @@ public sealed class BroClient : IAsyncDisposable
         var stops = connections.Select(connection =>
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            connection.Tell(new ConnectionActor.Disconnect(done));
+            connection.Tell(new GatewayConnectionActor.Disconnect(done));
             return done.Task;
         }).ToArray();
         try

@@ -158,11 +158,11 @@ internal sealed class ClientCore
                 if (error.Id is { } id)
                     Pending.TryFail(id, new BroException(info.Code ?? ErrorCodes.InternalError, info.Message, info.Stack));
                 _owner.RaiseGatewayError(info, error.Id, connection.PoolIndex);
-                connectionActor.Tell(new ConnectionActor.GatewayErrorReceived(connection, info));
+                connectionActor.Tell(new GatewayConnectionActor.GatewayErrorReceived(connection, info));
                 break;
 
             case RegisterAckMessage ack:
-                connectionActor.Tell(new ConnectionActor.RegisterAckReceived(connection, ack));
+                connectionActor.Tell(new GatewayConnectionActor.RegisterAckReceived(connection, ack));
                 break;
         }
     }

@@ -38,7 +38,7 @@ namespace Bro.Client.Connection;
 /// here. Every stream message carries the <see cref="ConnectionHandle"/> it belongs to, so a
 /// message from a stream already replaced by a reconnect is recognised and ignored.
 /// </remarks>
-internal sealed class ConnectionActor : ReceiveActor, IWithTimers
+internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
 {
     private const string HeartbeatTimer = "heartbeat";
     private const string ReconnectTimer = "reconnect";
@@ -58,7 +58,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     private int _attempt;
 
     /// <summary>Creates the actor of pool connection <paramref name="poolIndex"/>.</summary>
-    public ConnectionActor(ClientCore core, int poolIndex)
+    public GatewayConnectionActor(ClientCore core, int poolIndex)
     {
         _core = core;
         _poolIndex = poolIndex;
@@ -70,7 +70,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     /// <summary>Props of the actor owning pool connection <paramref name="poolIndex"/>.</summary>
     public static Props Props(ClientCore core, int poolIndex) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(core, poolIndex));
+        Akka.Actor.Props.Create(() => new GatewayConnectionActor(core, poolIndex));
 
     /// <summary>Connect and register; <paramref name="Done"/> completes when registered, or fails with CONNECTION_FAILED.</summary>
     public sealed record Connect(TaskCompletionSource Done);
