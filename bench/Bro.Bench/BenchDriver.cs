@@ -18,20 +18,23 @@ internal static class BenchDriver
         var dir = Directory.CreateTempSubdirectory("bro-bench-").FullName;
         try
         {
-            var scenarios = Scenario.All(options.Scale);
+            var scenarios = Scenario.All(options.Scale).Where(s => options.Runs(s.Name)).ToList();
             var results = new List<ScenarioResult>();
             IdleResult? idle = null;
             foreach (var encoding in new[] { "json", "msgpack" })
             {
                 var floor = await RunTarget(() => Topology.StartFloorAsync(dir, encoding), scenarios, encoding);
                 var gateway = await RunTarget(() => Topology.StartGatewayAsync(dir, encoding), scenarios, encoding, async topology =>
-                    idle ??= await IdleConnections.MeasureAsync(topology.MainSocket, topology.Server.Id, Math.Max(100, (int)(1_000 * options.Scale))));
+                {
+                    if (options.Runs("idle"))
+                        idle ??= await IdleConnections.MeasureAsync(topology.MainSocket, topology.Server.Id, Math.Max(100, (int)(1_000 * options.Scale)));
+                });
                 results.AddRange(scenarios.Select((s, i) => new ScenarioResult(s.Name, s.Description, encoding, gateway[i], floor[i])));
             }
 
             var report = new BenchReport(
                 DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Machine.CpuModel(), Environment.ProcessorCount, options.Scale,
-                FloorDefinition, results, idle!);
+                FloorDefinition, results, idle);
             Console.WriteLine();
             Console.WriteLine(ReportTable.Format(report));
             if (options.JsonFile is { } file)

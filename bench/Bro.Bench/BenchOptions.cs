@@ -26,6 +26,12 @@ internal sealed record BenchOptions
     /// <summary>The callee's service name.</summary>
     public string Name { get; init; } = "svc";
 
+    /// <summary>Scenario names to run (plus <c>idle</c> for the idle connections); empty for all.</summary>
+    public IReadOnlySet<string> Only { get; init; } = new HashSet<string>();
+
+    /// <summary>Whether <paramref name="name"/> is to run.</summary>
+    public bool Runs(string name) => Only.Count == 0 || Only.Contains(name);
+
     /// <summary>json or msgpack.</summary>
     public string Serializer { get; init; } = "json";
 
@@ -48,6 +54,7 @@ internal sealed record BenchOptions
                 "--quick" => options with { Scale = 0.1 },
                 "--scale" => options with { Scale = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--json" => options with { JsonFile = Value() },
+                "--only" => options with { Only = Value().Split(',').ToHashSet() },
                 "--socket" => Add(options, sockets, Value()),
                 "--next-socket" => options with { NextSocket = Value() },
                 "--next" => options with { Next = Value() },

@@ -17,4 +17,4 @@ internal sealed record ScenarioResult(string Scenario, string Description, strin
 /// <summary>The whole run, as written by <c>--json</c>.</summary>
 internal sealed record BenchReport(
     string Date, string Machine, int Processors, double Scale, string FloorDefinition,
-    IReadOnlyList<ScenarioResult> Results, IdleResult IdleConnections);
+    IReadOnlyList<ScenarioResult> Results, IdleResult? IdleConnections);

@@ -22,7 +22,8 @@ internal static class ReportTable
                 $"| {r.Gateway.ServerPeakRssMb:N0} | {r.Gateway.ServerCpuSeconds:N2} | {r.Floor.ServerCpuSeconds:N2} |");
         }
 
-        var idle = report.IdleConnections;
+        if (report.IdleConnections is not { } idle)
+            return text.ToString();
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"{idle.Connections} idle registered connections: gateway RSS {idle.RssBeforeMb:N1} MB -> {idle.RssAfterMb:N1} MB (+{idle.AddedMb:N1} MB)");
