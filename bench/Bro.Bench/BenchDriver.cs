@@ -24,7 +24,7 @@ internal static class BenchDriver
             foreach (var encoding in new[] { "json", "msgpack" })
             {
                 var floor = await RunTarget(() => Topology.StartFloorAsync(dir, encoding), scenarios, encoding);
-                var gateway = await RunTarget(() => Topology.StartGatewayAsync(dir, encoding), scenarios, encoding, async topology =>
+                var gateway = await RunTarget(() => Topology.StartGatewayAsync(dir, encoding, options.GatewayEnv), scenarios, encoding, async topology =>
                 {
                     if (options.Runs("idle"))
                         idle ??= await IdleConnections.MeasureAsync(topology.MainSocket, topology.Server.Id, Math.Max(100, (int)(1_000 * options.Scale)));

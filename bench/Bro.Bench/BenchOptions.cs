@@ -32,6 +32,9 @@ internal sealed record BenchOptions
     /// <summary>Whether <paramref name="name"/> is to run.</summary>
     public bool Runs(string name) => Only.Count == 0 || Only.Contains(name);
 
+    /// <summary>Extra environment variables (NAME=VALUE) for the gateway process only: runtime tuning experiments.</summary>
+    public IReadOnlyList<string> GatewayEnv { get; init; } = [];
+
     /// <summary>json or msgpack.</summary>
     public string Serializer { get; init; } = "json";
 
@@ -54,6 +57,7 @@ internal sealed record BenchOptions
                 "--quick" => options with { Scale = 0.1 },
                 "--scale" => options with { Scale = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--json" => options with { JsonFile = Value() },
+                "--gateway-env" => options with { GatewayEnv = [.. options.GatewayEnv, Value()] },
                 "--only" => options with { Only = Value().Split(',').ToHashSet() },
                 "--socket" => Add(options, sockets, Value()),
                 "--next-socket" => options with { NextSocket = Value() },

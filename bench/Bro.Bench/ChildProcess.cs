@@ -30,7 +30,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts <c>dotnet dll args</c>; <see cref="ReadyAsync"/> completes on the first line containing <paramref name="readyLine"/>.</summary>
-    public static ChildProcess Start(string dll, IEnumerable<string> args, string readyLine)
+    public static ChildProcess Start(string dll, IEnumerable<string> args, string readyLine, IEnumerable<string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -42,6 +42,12 @@ internal sealed class ChildProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
+        foreach (var variable in environment ?? [])
+        {
+            var (name, value) = variable.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"{variable} is not NAME=VALUE");
+            start.Environment[name] = value;
+        }
+
         return new ChildProcess(Process.Start(start)!, readyLine);
     }
 

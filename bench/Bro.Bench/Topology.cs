@@ -38,10 +38,10 @@ internal sealed class Topology : IAsyncDisposable
     /// <summary>The gateway's socket (the idle-connection measurement joins it).</summary>
     public string MainSocket { get; private set; } = "";
 
-    public static async Task<Topology> StartGatewayAsync(string dir, string encoding)
+    public static async Task<Topology> StartGatewayAsync(string dir, string encoding, IEnumerable<string> environment)
     {
         var socket = Path.Combine(dir, $"gw-{encoding}.sock");
-        var server = ChildProcess.Start("bro.dll", ["--socket", socket], "listening");
+        var server = ChildProcess.Start("bro.dll", ["--socket", socket], "listening", environment);
         var topology = new Topology("gateway", server) { MainSocket = socket };
         await server.ReadyAsync();
         await Task.WhenAll(
