@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Bro.Bench;
@@ -72,17 +71,5 @@ internal static class BenchDriver
         if (after is not null)
             await after(topology);
         return measurements;
-    }
-}
-
-/// <summary>The machine the run happened on.</summary>
-internal static class Machine
-{
-    public static string CpuModel()
-    {
-        var model = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
-        return $"{model ?? RuntimeInformation.ProcessArchitecture.ToString()}, {RuntimeInformation.OSDescription}";
     }
 }

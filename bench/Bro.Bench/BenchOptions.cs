@@ -38,6 +38,7 @@ internal sealed record BenchOptions
     /// <summary>json or msgpack.</summary>
     public string Serializer { get; init; } = "json";
 
+    /// <summary>Parses <c>[role] [--option value]...</c>; an unknown option throws <see cref="ArgumentException"/>.</summary>
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();

@@ -50,9 +50,3 @@ internal static class IdleConnections
         return frame;
     }
 }
-
-/// <summary>The gateway's resident set before and after the idle connections, in MiB.</summary>
-internal sealed record IdleResult(int Connections, double RssBeforeMb, double RssAfterMb)
-{
-    public double AddedMb => RssAfterMb - RssBeforeMb;
-}

@@ -38,9 +38,3 @@ internal static class LoadRunner
     private static TimeSpan Percentile(long[] sorted, double p) =>
         Stopwatch.GetElapsedTime(0, sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * p))]);
 }
-
-/// <summary>What one load run measured on the calling side.</summary>
-internal sealed record LoadResult(int Calls, TimeSpan Elapsed, TimeSpan P50, TimeSpan P99)
-{
-    public double CallsPerSecond => Calls / Elapsed.TotalSeconds;
-}

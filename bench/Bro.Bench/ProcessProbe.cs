@@ -3,7 +3,8 @@ namespace Bro.Bench;
 /// <summary>A child process's memory and CPU time, read from /proc.</summary>
 internal static class ProcessProbe
 {
-    private static readonly long TicksPerSecond = 100; // USER_HZ on Linux
+    // USER_HZ: the unit of utime and stime, 100 on every Linux the runtime supports.
+    private const long TicksPerSecond = 100;
 
     /// <summary>Resets the peak resident set (VmHWM) so the next reading covers one scenario; false where the kernel refuses.</summary>
     public static bool ResetPeak(int pid)
