@@ -4,6 +4,7 @@
 
 var target = Argument<string>("target", "Default");
 var configuration = Argument<string>("configuration", "Release");
+var benchQuick = HasArgument("quick");
 
 //////////////////////////////////////////////////////////////////////
 // GLOBALS
@@ -13,6 +14,7 @@ var solution = File("./Bro.sln");
 var artifactsDir = Directory("./artifacts");
 var testResultsDir = artifactsDir + Directory("test-results");
 var packagesDir = artifactsDir + Directory("packages");
+var benchResults = artifactsDir + File("bench.json");
 
 ///////////////////////////////////////////////////////////////////////////////
 // SETUP / TEARDOWN
@@ -86,6 +88,18 @@ Task("__Pack")
     }
 });
 
+Task("__Bench")
+    .Does(() =>
+{
+    // Runs the bench in Release whatever --configuration says: the figures mean nothing otherwise.
+    EnsureDirectoryExists(artifactsDir);
+    var arguments = "--json " + MakeAbsolute(benchResults).FullPath + (benchQuick ? " --quick" : "");
+    DotNetRun("./bench/Bro.Bench/Bro.Bench.csproj", arguments, new DotNetRunSettings
+    {
+        Configuration = "Release",
+    });
+});
+
 //////////////////////////////////////////////////////////////////////
 // BUILD TASKS
 //////////////////////////////////////////////////////////////////////
@@ -104,6 +118,10 @@ Task("Test")
 Task("Pack")
     .IsDependentOn("Build")
     .IsDependentOn("__Pack");
+
+Task("Bench")
+    .IsDependentOn("__Restore")
+    .IsDependentOn("__Bench");
 
 Task("Default")
     .IsDependentOn("Test");

@@ -26,9 +26,11 @@ namespace Bro.Connection;
 ///     │                                              ^
 ///     └──peer closed, stream failed, queue full──────┘ (stops at once)
 /// </code>
-/// Inbound frames come through <c>Sink.ActorRefWithAck</c>: the next frame is read from the
-/// socket only after this actor acknowledged the previous one, so a peer that floods the
-/// gateway is slowed down by the socket, never buffered. Outbound frames go into a bounded
+/// Inbound frames come through <c>Sink.ActorRefWithAck</c> in batches: frames that arrive while
+/// this actor handles a batch are gathered (up to 64 KiB, or one larger frame) into the next
+/// one, and the socket is read further only after this actor acknowledged it, so a peer that
+/// floods the gateway is slowed down by the socket, never buffered. Under load one
+/// acknowledgement covers many frames instead of one each. Outbound frames go into a bounded
 /// channel read by the socket's write side; when a peer stops reading and the channel fills,
 /// the connection is dropped rather than buffered without limit. Stopping this actor stops its
 /// stream (the materializer is the actor's own), which closes the socket; the registry and the
@@ -53,6 +55,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     }
 
     private sealed record StreamFailed(Exception Cause);
+
+    // Frames read while the previous batch was being handled, in arrival order. The list is
+    // created by the stream for each batch and never touched by it again once sent.
+    private sealed record InboundFrames(List<ByteString> Frames);
 
     private sealed record CloseGraceTick : IDeadLetterSuppression
     {
@@ -129,12 +135,20 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Right)
             .Via(_socket)
             .Via(BroFraming.Decoder(_settings.MaxFrameSize))
-            .To(Sink.ActorRefWithAck<ByteString>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, ex => new StreamFailed(ex)))
+            .BatchWeighted(ReadBatchBytes, frame => frame.Count, frame => new InboundFrames([frame]), (batch, frame) =>
+            {
+                batch.Frames.Add(frame);
+                return batch;
+            })
+            .To(Sink.ActorRefWithAck<InboundFrames>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, ex => new StreamFailed(ex)))
             .Run(Context.Materializer());
     }
 
     // Enough to fill a socket write without holding many frames back.
     private const long WriteBatchBytes = 64 * 1024;
+
+    // What a peer may have read ahead of this actor: one socket read's worth.
+    private const long ReadBatchBytes = 64 * 1024;
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -147,9 +161,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void Open()
     {
         Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
-        Receive<ByteString>(payload =>
+        Receive<InboundFrames>(inbound =>
         {
-            OnFrame(payload);
+            foreach (var payload in inbound.Frames)
+                OnFrame(payload);
             Sender.Tell(StreamAck.Instance);
         });
         Receive<ConnectionCommands.Deliver>(OnDeliver);
@@ -163,7 +178,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         // Frames still arriving are acknowledged and dropped: the connection is going away.
         Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
-        Receive<ByteString>(_ => Sender.Tell(StreamAck.Instance));
+        Receive<InboundFrames>(_ => Sender.Tell(StreamAck.Instance));
         Receive<ConnectionCommands.Deliver>(_ => { });
         Receive<ConnectionCommands.Send>(_ => { });
         Receive<ConnectionCommands.Close>(_ => { });

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using Akka.IO;
 using Akka.Streams;
@@ -17,6 +18,10 @@ namespace Bro.Transport.Internal;
 /// direction (half-close) while reading goes on until the peer closes; the stage stops,
 /// disposing the socket, once both directions are done, or at once on failure or
 /// cancellation of the read side.
+/// <para>Memory: an idle connection holds no buffer. It waits for bytes with a zero-byte
+/// receive and only then reads into a pooled buffer, copies the bytes out and returns it; each
+/// write likewise rents its send buffer only while the send is in flight. A gateway with many
+/// idle services thus pays nothing per connection for buffers (128 KiB each when they were held).</para>
 /// </remarks>
 internal sealed class UnixSocketConnectionStage
     : GraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, Task<UnixSocketOutgoingConnection>>
@@ -68,13 +73,11 @@ internal sealed class UnixSocketConnectionStage
         private readonly UnixSocketConnectionStage _stage;
         private readonly TaskCompletionSource<UnixSocketOutgoingConnection> _connected;
 
-        // Reused for every read and never pooled: a receive still pending when the stage stops
-        // may write into it until the socket's disposal aborts it, so it must not be handed to
-        // anyone else. Each read is copied out into its own ByteString before the next one.
-        private readonly byte[] _readBuffer = new byte[ReadBufferSize];
-
-        // Reused for every send, likewise never pooled: a pending send may still read it.
-        private readonly byte[] _sendBuffer = new byte[SendBufferSize];
+        // A rented buffer is returned only once no socket operation can touch it any more: a
+        // receive or send still pending when the stage stops may use it until the socket's
+        // disposal aborts it, so such a buffer is left to the garbage collector instead.
+        private byte[]? _readBuffer;
+        private byte[]? _sendBuffer;
 
         private Socket? _socket;
         private bool _isConnected;
@@ -84,6 +87,7 @@ internal sealed class UnixSocketConnectionStage
         private ByteString _pendingWrite = ByteString.Empty;
         private Action<Task> _onConnected = null!;
         private Action<Task<int>> _onRead = null!;
+        private Action<Task<int>> _onDataAvailable = null!;
         private Action<Task<int>> _onWritten = null!;
 
         public Logic(UnixSocketConnectionStage stage, TaskCompletionSource<UnixSocketOutgoingConnection> connected)
@@ -128,6 +132,7 @@ internal sealed class UnixSocketConnectionStage
             SetKeepGoing(true);
             _onConnected = GetAsyncCallback<Task>(OnConnectCompleted);
             _onRead = GetAsyncCallback<Task<int>>(OnReceiveCompleted);
+            _onDataAvailable = GetAsyncCallback<Task<int>>(OnDataAvailable);
             _onWritten = GetAsyncCallback<Task<int>>(OnSendCompleted);
 
             if (!_stage._connect)
@@ -189,7 +194,29 @@ internal sealed class UnixSocketConnectionStage
 
         private void Receive()
         {
-            var receiving = _socket!.ReceiveAsync(_readBuffer.AsMemory(), SocketFlags.None);
+            // Bytes already queued in the kernel are read at once; otherwise a zero-byte receive
+            // waits for them without holding a buffer (it also completes at end of stream).
+            if (_socket!.Available > 0)
+            {
+                ReadAvailable();
+                return;
+            }
+
+            var waiting = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+            if (waiting.IsCompletedSuccessfully) ReadAvailable();
+            else waiting.AsTask().ContinueOnStage(_onDataAvailable);
+        }
+
+        private void OnDataAvailable(Task<int> waiting)
+        {
+            if (waiting.IsCompletedSuccessfully) ReadAvailable();
+            else Fail(waiting.Failure());
+        }
+
+        private void ReadAvailable()
+        {
+            _readBuffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+            var receiving = _socket!.ReceiveAsync(_readBuffer.AsMemory(0, ReadBufferSize), SocketFlags.None);
             if (receiving.IsCompletedSuccessfully)
                 OnReceived(receiving.Result);
             else
@@ -204,11 +231,17 @@ internal sealed class UnixSocketConnectionStage
 
         private void OnReceived(int count)
         {
+            // The bytes are copied out, so the buffer goes back to the pool before anything else.
+            var buffer = _readBuffer!;
+            _readBuffer = null;
+            var received = count > 0 ? ByteString.CopyFrom(buffer, 0, count) : ByteString.Empty;
+            ArrayPool<byte>.Shared.Return(buffer);
+
             // A receive that completes after downstream cancelled has nowhere to go.
             if (IsClosed(_stage.Out)) return;
             if (count > 0)
             {
-                Push(_stage.Out, ByteString.CopyFrom(_readBuffer, 0, count));
+                Push(_stage.Out, received);
                 return;
             }
 
@@ -227,10 +260,11 @@ internal sealed class UnixSocketConnectionStage
             }
 
             _writing = true;
-            // Akka's ByteString offers no public view of its segments, so each chunk is copied
-            // once into the reused send buffer: a composite string (prefix + payload) goes out
-            // in one send, and a large one in chunks of at most SendBufferSize bytes.
+            // Each chunk is copied once into a rented send buffer: a composite string (a batch
+            // of prefixes and payloads) goes out in one send, a large one in chunks of at most
+            // SendBufferSize bytes.
             var chunk = Math.Min(_pendingWrite.Count, SendBufferSize);
+            _sendBuffer ??= ArrayPool<byte>.Shared.Rent(SendBufferSize);
             var memory = _sendBuffer.AsMemory(0, chunk);
             _pendingWrite.Slice(0, chunk).CopyTo(ref memory, 0, chunk);
             var sending = _socket!.SendAsync((ReadOnlyMemory<byte>)memory, SocketFlags.None);
@@ -256,6 +290,12 @@ internal sealed class UnixSocketConnectionStage
         private void OnSent()
         {
             _writing = false;
+            if (_sendBuffer is { } buffer)
+            {
+                _sendBuffer = null;
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
             if (IsClosed(_stage.In)) ShutdownSend();
             else Pull(_stage.In);
         }

@@ -1,0 +1,75 @@
+using System.Text.Json;
+
+namespace Bro.Bench;
+
+/// <summary>
+/// The default role: for each encoding, runs every scenario against the floor relay and then
+/// against the bro gateway (each a separate process), and reports both with their ratios.
+/// </summary>
+internal static class BenchDriver
+{
+    private const string FloorDefinition =
+        "floor = a minimal .NET relay (no Akka, no parsing after the REGISTER frame) pairing connections in accept order " +
+        "and copying bytes to the peer; the nested chain crosses two such relay hops, as it crosses the gateway twice";
+
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var dir = Directory.CreateTempSubdirectory("bro-bench-").FullName;
+        try
+        {
+            var scenarios = Scenario.All(options.Scale).Where(s => options.Runs(s.Name)).ToList();
+            var results = new List<ScenarioResult>();
+            IdleResult? idle = null;
+            foreach (var encoding in new[] { "json", "msgpack" })
+            {
+                var floor = await RunTarget(() => Topology.StartFloorAsync(dir, encoding), scenarios, encoding);
+                var gateway = await RunTarget(() => Topology.StartGatewayAsync(dir, encoding, options.GatewayEnv), scenarios, encoding, async topology =>
+                {
+                    if (options.Runs("idle"))
+                        idle ??= await IdleConnections.MeasureAsync(topology.MainSocket, topology.Server.Id, Math.Max(100, (int)(1_000 * options.Scale)));
+                });
+                results.AddRange(scenarios.Select((s, i) => new ScenarioResult(s.Name, s.Description, encoding, gateway[i], floor[i])));
+            }
+
+            var report = new BenchReport(
+                DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Machine.CpuModel(), Environment.ProcessorCount, options.Scale,
+                FloorDefinition, results, idle);
+            Console.WriteLine();
+            Console.WriteLine(ReportTable.Format(report));
+            if (options.JsonFile is { } file)
+                await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<List<Measurement>> RunTarget(
+        Func<Task<Topology>> start, IReadOnlyList<Scenario> scenarios, string encoding, Func<Topology, Task>? after = null)
+    {
+        await using var topology = await start();
+        var pid = topology.Server.Id;
+        var measurements = new List<Measurement>();
+        foreach (var scenario in scenarios)
+        {
+            var client = scenario.Chain ? topology.ChainCaller : topology.Caller;
+            Func<Task> call = () => scenario.Call(client);
+            await LoadRunner.RunAsync(Math.Max(20, scenario.Calls / 10), Math.Min(scenario.InFlight, scenario.Calls / 10 + 1), call);
+            ProcessProbe.ResetPeak(pid);
+            var cpuBefore = ProcessProbe.CpuTime(pid);
+            var load = await LoadRunner.RunAsync(scenario.Calls, scenario.InFlight, call);
+            var cpu = ProcessProbe.CpuTime(pid) - cpuBefore;
+            var measurement = new Measurement(
+                load.CallsPerSecond, load.P50.TotalMilliseconds, load.P99.TotalMilliseconds, load.Calls, load.Elapsed.TotalSeconds,
+                ProcessProbe.PeakRssMb(pid), cpu.TotalSeconds);
+            measurements.Add(measurement);
+            Console.WriteLine($"{topology.Target,-8} {encoding,-8} {scenario.Name,-16} {measurement.CallsPerSecond,10:N0} calls/s  p50 {measurement.P50Ms:N3} ms  p99 {measurement.P99Ms:N3} ms");
+        }
+
+        if (after is not null)
+            await after(topology);
+        return measurements;
+    }
+}

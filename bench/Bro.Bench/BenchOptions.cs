@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace Bro.Bench;
+
+/// <summary>The bench's command line: a role (driver by default) and its options.</summary>
+internal sealed record BenchOptions
+{
+    /// <summary>driver (default), callee or relay.</summary>
+    public string Role { get; init; } = "driver";
+
+    /// <summary>Multiplies every call count; 1 for the full run, 0.1 with <c>--quick</c>.</summary>
+    public double Scale { get; init; } = 1;
+
+    /// <summary>Where the JSON report goes; <c>null</c> for none.</summary>
+    public string? JsonFile { get; init; }
+
+    /// <summary>The sockets a role binds (relay) or connects to (callee: the first).</summary>
+    public IReadOnlyList<string> Sockets { get; init; } = [];
+
+    /// <summary>The socket a callee's nested calls go out on (the chain's second relay hop); defaults to its own.</summary>
+    public string? NextSocket { get; init; }
+
+    /// <summary>The service a callee's <c>nested</c> method calls; <c>null</c> when it has none.</summary>
+    public string? Next { get; init; }
+
+    /// <summary>The callee's service name.</summary>
+    public string Name { get; init; } = "svc";
+
+    /// <summary>Scenario names to run (plus <c>idle</c> for the idle connections); empty for all.</summary>
+    public IReadOnlySet<string> Only { get; init; } = new HashSet<string>();
+
+    /// <summary>Whether <paramref name="name"/> is to run.</summary>
+    public bool Runs(string name) => Only.Count == 0 || Only.Contains(name);
+
+    /// <summary>Extra environment variables (NAME=VALUE) for the gateway process only: runtime tuning experiments.</summary>
+    public IReadOnlyList<string> GatewayEnv { get; init; } = [];
+
+    /// <summary>json or msgpack.</summary>
+    public string Serializer { get; init; } = "json";
+
+    /// <summary>Parses <c>[role] [--option value]...</c>; an unknown option throws <see cref="ArgumentException"/>.</summary>
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        var sockets = new List<string>();
+        var start = 0;
+        if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            options = options with { Role = args[0] };
+            start = 1;
+        }
+
+        for (var i = start; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--quick" => options with { Scale = 0.1 },
+                "--scale" => options with { Scale = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--json" => options with { JsonFile = Value() },
+                "--gateway-env" => options with { GatewayEnv = [.. options.GatewayEnv, Value()] },
+                "--only" => options with { Only = Value().Split(',').ToHashSet() },
+                "--socket" => Add(options, sockets, Value()),
+                "--next-socket" => options with { NextSocket = Value() },
+                "--next" => options with { Next = Value() },
+                "--name" => options with { Name = Value() },
+                "--serializer" => options with { Serializer = Value() },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+        }
+
+        return options with { Sockets = sockets };
+    }
+
+    private static BenchOptions Add(BenchOptions options, List<string> sockets, string socket)
+    {
+        sockets.Add(socket);
+        return options;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+
+namespace Bro.Bench;
+
+/// <summary>
+/// A process the driver started (the gateway, the relay or a callee). Closing its stdin asks a
+/// bench role to exit; the gateway is killed. Disposal always leaves no process behind.
+/// </summary>
+internal sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _readyLine;
+    private readonly List<string> _output = [];
+
+    private ChildProcess(Process process, string readyLine)
+    {
+        _process = process;
+        _readyLine = readyLine;
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException(
+            $"{process.StartInfo.ArgumentList[0]} exited before it was ready:\n{string.Join('\n', _output)}"));
+        process.EnableRaisingEvents = true;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>The process id, for <see cref="ProcessProbe"/>.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Starts <c>dotnet dll args</c>; <see cref="ReadyAsync"/> completes on the first line containing <paramref name="readyLine"/>.</summary>
+    public static ChildProcess Start(string dll, IEnumerable<string> args, string readyLine, IEnumerable<string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        foreach (var variable in environment ?? [])
+        {
+            var (name, value) = variable.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"{variable} is not NAME=VALUE");
+            start.Environment[name] = value;
+        }
+
+        return new ChildProcess(Process.Start(start)!, readyLine);
+    }
+
+    /// <summary>Starts this bench in another role.</summary>
+    public static ChildProcess StartRole(params string[] args) => Start("Bro.Bench.dll", args, "ready");
+
+    public Task ReadyAsync() => _ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _process.StandardInput.Close();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is TimeoutException or IOException or InvalidOperationException)
+        {
+        }
+
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            if (_output.Count < 200) _output.Add(line);
+        }
+
+        if (line.Contains(_readyLine, StringComparison.Ordinal))
+            _ready.TrySetResult();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Bro.Bench.Tests;
+
+/// <summary>
+/// Keeps the harness from rotting: a tiny-scale run must finish and report every scenario in
+/// both encodings on both targets. Only that the run worked is asserted, never how fast.
+/// </summary>
+public sealed class BenchSmokeSpec(ITestOutputHelper output)
+{
+    private static readonly string[] Scenarios =
+        ["seq-noop", "seq-echo-1k", "seq-echo-10k", "seq-echo-100k", "concurrent-10ms", "pipelined-noop", "nested-chain"];
+
+    [Fact]
+    public async Task Bench_at_tiny_scale_reports_every_scenario_with_calls_per_second()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"bro-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exitCode, text) = await RunBench("--scale", "0.02", "--json", json);
+            output.WriteLine(text);
+            Assert.Equal(0, exitCode);
+
+            using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            var results = report.RootElement.GetProperty("results").EnumerateArray().ToList();
+            foreach (var encoding in new[] { "json", "msgpack" })
+            foreach (var scenario in Scenarios)
+            {
+                var result = Assert.Single(results, r =>
+                    r.GetProperty("scenario").GetString() == scenario && r.GetProperty("encoding").GetString() == encoding);
+                Assert.True(result.GetProperty("gateway").GetProperty("callsPerSecond").GetDouble() > 0, $"{scenario} {encoding} gateway");
+                Assert.True(result.GetProperty("floor").GetProperty("callsPerSecond").GetDouble() > 0, $"{scenario} {encoding} floor");
+            }
+
+            Assert.True(report.RootElement.GetProperty("idleConnections").GetProperty("connections").GetInt32() > 0);
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunBench(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Bro.Bench.dll"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
