@@ -289,14 +289,23 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
+        var source = MessageCodecs.For(deliver.Encoding);
         try
         {
-            var message = MessageCodecs.For(deliver.Encoding).Decode(deliver.Payload.ToArray());
-            Enqueue(message);
+            Enqueue(source.Decode(deliver.Payload.ToArray()));
         }
         catch (BroException e)
         {
-            _log.Warning("Cannot transcode a {0} frame for {1}: {2}", deliver.Encoding, _serviceName, e.Message);
+            // A value this connection's encoding cannot express (a MessagePack extension type
+            // for a JSON peer): whoever waits on the frame is told at once, not at its deadline.
+            var header = source.ReadHeader(deliver.Payload.ToReadOnlySpan());
+            var error = new ErrorInfo($"Cannot pass a {deliver.Encoding} {header.Type} to a {_encoding} peer: {e.Message}",
+                ErrorCodes.SerializationFailed);
+            if (header is { Type: MessageType.Call, Id: { } callId })
+                Sender.Tell(new RouterActor.DeliveryFailed(callId, error));
+            else if (header is { Type: MessageType.Response, Id: { } id, From: { } from, To: { } to })
+                Enqueue(Messages.BuildErrorResponse(id, from, to, null, error));
+            _log.Warning("{0} (to {1})", error.Message, _serviceName);
         }
     }
 

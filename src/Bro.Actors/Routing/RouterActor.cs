@@ -46,6 +46,15 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     public sealed record RouteResponse(FrameHeader Header, ByteString Payload, BroEncoding Encoding);
 
     /// <summary>
+    /// A target connection could not write a CALL it was delivered (its peer's encoding cannot
+    /// express a value of it). Sender: that connection. The caller is answered with
+    /// <paramref name="Error"/> at once, and the call leaves the pending table.
+    /// </summary>
+    /// <param name="Id">The CALL's id.</param>
+    /// <param name="Error">Why it could not be delivered.</param>
+    public sealed record DeliveryFailed(string Id, ErrorInfo Error);
+
+    /// <summary>
     /// Sent by the registry whenever its services change. Calls in flight to a connection in
     /// <paramref name="Removed"/> are answered at once with CONNECTION_LOST, calls made from it dropped.
     /// </summary>
@@ -116,6 +125,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
         Receive<RouteCall>(OnRouteCall);
         Receive<RouteResponse>(OnRouteResponse);
+        Receive<DeliveryFailed>(OnDeliveryFailed);
         Receive<ServicesChanged>(OnServicesChanged);
         Receive<SweepTick>(_ => Sweep());
         Receive<Terminated>(t => ConnectionGone(t.ActorRef, "terminated"));
@@ -219,6 +229,12 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             _log.Debug("RESPONSE {0} {1} -> {2} routed to {3}", h.Id, h.From, h.To, destination.Path);
         if (_publishEvents)
             Context.System.EventStream.Publish(new ResponseRouted(h.From, h.To, null, h.Id));
+    }
+
+    private void OnDeliveryFailed(DeliveryFailed failed)
+    {
+        if (_pending.Remove(failed.Id, out var pending))
+            Reject(pending.Caller, failed.Id, pending.TargetName, pending.CallerName, failed.Error.Code ?? ErrorCodes.InternalError, failed.Error.Message);
     }
 
     private void OnServicesChanged(ServicesChanged changed)

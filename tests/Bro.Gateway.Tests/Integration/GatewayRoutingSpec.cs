@@ -39,6 +39,40 @@ public sealed class GatewayRoutingSpec
         Assert.Equal("""{"ok":true}""", response.Data.ToJsonString());
     }
 
+    // A MessagePack extension value (fixext 1): JSON has no way to say it.
+    private static readonly RawValue Extension = new(BroEncoding.MessagePack, new byte[] { 0xD4, 0x01, 0x00 });
+
+    [Fact]
+    public async Task A_CALL_the_callee_encoding_cannot_express_is_answered_SERIALIZATION_FAILED_at_once()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller", BroEncoding.MessagePack);
+        await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee", BroEncoding.Json);
+
+        var call = Call("caller", "callee", new { }, BroEncoding.MessagePack) with { Params = Extension };
+        await caller.SendAsync(call, BroEncoding.MessagePack);
+
+        var response = await caller.ReadAsync<ResponseMessage>();
+        Assert.Equal((call.Id, "callee", ErrorCodes.SerializationFailed), (response.Id, response.From, response.Error!.Code));
+        Assert.Equal(0, (await gateway.Gateway.GetStatusAsync()).PendingCalls);
+    }
+
+    [Fact]
+    public async Task A_RESPONSE_the_caller_encoding_cannot_express_becomes_a_SERIALIZATION_FAILED_error()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller", BroEncoding.Json);
+        await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee", BroEncoding.MessagePack);
+
+        var call = Call("caller", "callee", new { }, BroEncoding.Json);
+        await caller.SendAsync(call, BroEncoding.Json);
+        var received = await callee.ReadAsync<CallMessage>();
+        await callee.SendAsync(Messages.BuildSuccessResponse(received, data: Extension), BroEncoding.MessagePack);
+
+        var response = await caller.ReadAsync<ResponseMessage>();
+        Assert.Equal((call.Id, ResponseStatus.Error, ErrorCodes.SerializationFailed), (response.Id, response.Status, response.Error!.Code));
+    }
+
     [Fact]
     public async Task A_one_MiB_payload_arrives_whole()
     {
