@@ -12,7 +12,7 @@ public sealed class GatewayHeartbeatSpec
     {
         await using var gateway = await TestGateway.StartAsync(s => s with
         {
-            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
             HeartbeatCheckInterval = TimeSpan.FromMilliseconds(100),
         });
         await using var silent = await RawPeer.RegisterAsync(gateway.Path, "silent");
