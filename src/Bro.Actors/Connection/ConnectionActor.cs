@@ -30,15 +30,16 @@ namespace Bro.Connection;
 /// this actor handles a batch are gathered (up to 64 KiB, or one larger frame) into the next
 /// one, and the socket is read further only after this actor acknowledged it, so a peer that
 /// floods the gateway is slowed down by the socket, never buffered. Under load one
-/// acknowledgement covers many frames instead of one each. Outbound frames go into a bounded
-/// channel read by the socket's write side; when a peer stops reading and the channel fills,
-/// the connection is dropped rather than buffered without limit. Stopping this actor stops its
+/// acknowledgement covers many frames instead of one each. Outbound frames go into a channel
+/// read by the socket's write side, bounded in bytes (outbound-queue-limit); when a peer stops
+/// reading and the queue passes the limit, the connection is dropped rather than buffered
+/// without limit. Stopping this actor stops its
 /// stream (the materializer is the actor's own), which closes the socket; the registry and the
 /// router death-watch this actor to clean up after it.
 /// </remarks>
 public sealed class ConnectionActor : ReceiveActor, IWithTimers
 {
-    // Frames from a peer are acknowledged one by one; these are the sink's protocol messages.
+    // Batches of frames from a peer are acknowledged one by one; these are the sink's protocol messages.
     private sealed record StreamInit
     {
         public static StreamInit Instance { get; } = new();
@@ -122,7 +123,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         var queued = _queuedBytes;
 
         // Outbound: queued payloads get their length prefix, then small frames are gathered into
-        // one socket write (Concat does not copy; the socket sends the segments as they are).
+        // one socket write (Concat does not copy; the socket stage copies the batch once into its
+        // send buffer).
         // Inbound: the socket's bytes are cut into payloads, at most max-frame-size each.
         _killSwitch = ChannelSource.FromReader(channel.Reader)
             .Select(frame =>
@@ -130,7 +132,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 Interlocked.Add(ref queued.Value, -frame.Count);
                 return frame;
             })
-            .Via(BroFraming.Encoder(int.MaxValue - 4))
+            .Via(BroFraming.Encoder(BroFraming.MaxSupportedFrameSize))
             .BatchWeighted(WriteBatchBytes, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
             .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Right)
             .Via(_socket)
