@@ -22,9 +22,9 @@ namespace Bro.Connection;
 /// </summary>
 /// <remarks>
 /// <code>
-///   Open ──Close / frame too large──> Closing ──peer closed or grace period──> (stopped)
-///     │                                              ^
-///     └──peer closed, stream failed, queue full──────┘ (stops at once)
+///   Open ──Close / frame too large / no REGISTER in time──> Closing ──peer closed or grace──> (stopped)
+///     │                                                              ^
+///     └──peer closed, stream failed, queue full──────────────────────┘ (stops at once)
 /// </code>
 /// Inbound frames come through <c>Sink.ActorRefWithAck</c> in batches: frames that arrive while
 /// this actor handles a batch are gathered (up to 64 KiB, or one larger frame) into the next
@@ -60,6 +60,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     // Frames read while the previous batch was being handled, in arrival order. The list is
     // created by the stream for each batch and never touched by it again once sent.
     private sealed record InboundFrames(List<ByteString> Frames);
+
+    private sealed record RegisterDeadlineTick : IDeadLetterSuppression
+    {
+        public static RegisterDeadlineTick Instance { get; } = new();
+    }
 
     private sealed record CloseGraceTick : IDeadLetterSuppression
     {
@@ -116,6 +121,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
+        // Heartbeat eviction covers registered services only; a socket that never registers is
+        // given the same time to do so, then closed, so idle strangers cannot pile up.
+        Timers.StartSingleTimer(nameof(RegisterDeadlineTick), RegisterDeadlineTick.Instance, _settings.HeartbeatTimeout);
+
         // Unbounded as a channel, bounded in bytes: this actor adds what it queues, the stream
         // subtracts what it takes, and Enqueue drops the peer past the limit.
         var channel = Channel.CreateUnbounded<ByteString>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -174,6 +183,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<ConnectionCommands.Close>(close => BeginClosing(close.Reason));
         Receive<StreamCompleted>(_ => Context.Stop(Self));
         Receive<StreamFailed>(OnStreamFailed);
+        Receive<RegisterDeadlineTick>(_ =>
+        {
+            if (_serviceName is null)
+                BeginClosing(new ErrorInfo(
+                    $"No REGISTER within {_settings.HeartbeatTimeout.TotalSeconds:0.###} s of connecting", ErrorCodes.ConnectionFailed));
+        });
     }
 
     private void Closing()
@@ -187,6 +202,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<StreamCompleted>(_ => Context.Stop(Self));
         Receive<StreamFailed>(_ => Context.Stop(Self));
         Receive<CloseGraceTick>(_ => Context.Stop(Self));
+        Receive<RegisterDeadlineTick>(_ => { });
     }
 
     private void OnFrame(ByteString payload)

@@ -36,4 +36,37 @@ public sealed class GatewayHeartbeatSpec
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => heartbeats);
     }
+
+    [Fact]
+    public async Task A_connection_that_never_registers_is_closed_after_the_heartbeat_timeout()
+    {
+        await using var gateway = await TestGateway.StartAsync(s => s with { HeartbeatInterval = TimeSpan.FromMilliseconds(200) });
+        await using var stranger = await RawPeer.ConnectAsync(gateway.Path);
+
+        var error = await stranger.ReadAsync<ErrorMessage>();
+
+        Assert.Equal(ErrorCodes.ConnectionFailed, error.Error.Code);
+        Assert.Contains("No REGISTER within 0.6 s", error.Error.Message);
+        Assert.True(await stranger.WaitClosedAsync(), "the stranger's connection stays open");
+    }
+
+    [Fact]
+    public async Task A_connection_that_registered_in_time_is_not_closed_as_a_stranger()
+    {
+        await using var gateway = await TestGateway.StartAsync(s => s with
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(300),
+            HeartbeatCheckInterval = TimeSpan.FromMinutes(1),
+        });
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
+        await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee");
+
+        // Past the register deadline (0.9 s) the registered connections still route; the
+        // heartbeat check is pushed out of the way so only the register deadline could act.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var call = Messages.BuildCall("caller", "callee", "echo", null, CallContexts.Create("caller", TimeSpan.FromSeconds(30)));
+        await caller.SendAsync(call, BroEncoding.Json);
+
+        Assert.Equal(call.Id, (await callee.ReadAsync<CallMessage>()).Id);
+    }
 }
