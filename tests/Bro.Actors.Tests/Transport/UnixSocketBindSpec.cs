@@ -9,27 +9,12 @@ using Xunit.Abstractions;
 
 namespace Bro.Actors.Tests.Transport;
 
-public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class UnixSocketBindSpec(ITestOutputHelper output) : SocketSpec(output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly IMaterializer _materializer;
-    private readonly SocketDirectory _directory = new();
-
-    public UnixSocketBindSpec(ITestOutputHelper output) : base(output: output)
-    {
-        _materializer = Sys.Materializer();
-    }
-
-    void IDisposable.Dispose()
-    {
-        Dispose();
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task Bind_creates_the_socket_file_and_unbind_deletes_it()
     {
-        var path = _directory.File("a.sock");
+        var path = Sockets.File("a.sock");
 
         var binding = await BindIgnoring(path);
         Assert.Equal(path, binding.Path);
@@ -43,16 +28,16 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
     [Fact]
     public async Task Cancelling_the_connection_source_deletes_the_socket_file()
     {
-        var path = _directory.File("b.sock");
+        var path = Sockets.File("b.sock");
         var (bound, first) = UnixSocket.Bind(path).ToMaterialized(Sink.First<UnixSocketIncomingConnection>(), Keep.Both)
-            .Run(_materializer);
+            .Run(Materializer);
         await bound.WaitAsync(Timeout);
 
         // Sink.First cancels the source after the first connection.
         var connected = Source.Maybe<ByteString>()
             .ViaMaterialized(UnixSocket.OutgoingConnection(path), Keep.Right)
             .To(Sink.Ignore<ByteString>())
-            .Run(_materializer);
+            .Run(Materializer);
         await connected.WaitAsync(Timeout);
         await first.WaitAsync(Timeout);
 
@@ -62,7 +47,7 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
     [Fact]
     public async Task Binding_a_path_held_by_a_live_listener_fails_and_leaves_its_file_alone()
     {
-        var path = _directory.File("c.sock");
+        var path = Sockets.File("c.sock");
         var first = await BindIgnoring(path);
 
         var error = await Assert.ThrowsAsync<UnixSocketBindException>(() => BindIgnoring(path));
@@ -72,7 +57,7 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
         var connected = Source.Empty<ByteString>()
             .ViaMaterialized(UnixSocket.OutgoingConnection(path), Keep.Right)
             .To(Sink.Ignore<ByteString>())
-            .Run(_materializer);
+            .Run(Materializer);
         await connected.WaitAsync(Timeout);
         await first.UnbindAsync();
     }
@@ -80,7 +65,7 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
     [Fact]
     public async Task Binding_over_a_stale_socket_file_replaces_it()
     {
-        var path = _directory.File("d.sock");
+        var path = Sockets.File("d.sock");
         // A listener that goes away without unlinking its file, like a process that crashed.
         // .NET unlinks the file it bound when the socket is disposed, so the file is moved away
         // from under it first.
@@ -93,13 +78,13 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
         Assert.True(File.Exists(path));
 
         var binding = await UnixSocket.Bind(path)
-            .To(Sink.ForEach<UnixSocketIncomingConnection>(c => c.HandleWith(Flow.Create<ByteString>(), _materializer)))
-            .Run(_materializer)
+            .To(Sink.ForEach<UnixSocketIncomingConnection>(c => c.HandleWith(Flow.Create<ByteString>(), Materializer)))
+            .Run(Materializer)
             .WaitAsync(Timeout);
 
         var echoed = await Source.Single(ByteString.FromString("ping"))
             .Via(UnixSocket.OutgoingConnection(path))
-            .RunWith(Sink.Aggregate<ByteString, ByteString>(ByteString.Empty, (a, b) => a + b), _materializer)
+            .RunWith(Sink.Aggregate<ByteString, ByteString>(ByteString.Empty, (a, b) => a + b), Materializer)
             .WaitAsync(Timeout);
         Assert.Equal("ping", echoed.ToString());
         await binding.UnbindAsync();
@@ -109,7 +94,7 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
     public async Task Binding_a_path_over_the_length_limit_fails_before_touching_the_file_system()
     {
         // The directory does not exist either: the length is what must be reported.
-        var path = Path.Combine(_directory.Root, "missing", new string('s', 120) + ".sock");
+        var path = Path.Combine(Sockets.Root, "missing", new string('s', 120) + ".sock");
         var length = System.Text.Encoding.UTF8.GetByteCount(path);
 
         var error = await Assert.ThrowsAsync<UnixSocketBindException>(() => BindIgnoring(path));
@@ -119,9 +104,9 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
     }
 
     [Fact]
-    public async Task Binding_in_a_missing_directory_fails_naming_the_directory()
+    public async Task Binding_in_a_missingSockets_fails_naming_theSockets()
     {
-        var directory = Path.Combine(_directory.Root, "missing");
+        var directory = Path.Combine(Sockets.Root, "missing");
 
         var error = await Assert.ThrowsAsync<UnixSocketBindException>(() => BindIgnoring(Path.Combine(directory, "e.sock")));
 
@@ -132,9 +117,9 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
     [Fact]
     public async Task Connections_are_accepted_only_when_downstream_asks_for_them()
     {
-        var path = _directory.File("f.sock");
+        var path = Sockets.File("f.sock");
         var accepted = this.CreateManualSubscriberProbe<UnixSocketIncomingConnection>();
-        var binding = await UnixSocket.Bind(path).To(Sink.FromSubscriber(accepted)).Run(_materializer).WaitAsync(Timeout);
+        var binding = await UnixSocket.Bind(path).To(Sink.FromSubscriber(accepted)).Run(Materializer).WaitAsync(Timeout);
         var subscription = await accepted.ExpectSubscriptionAsync();
 
         // Connects complete from the listen backlog, accepted or not.
@@ -142,7 +127,7 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
             .Select(_ => Source.Maybe<ByteString>()
                 .ViaMaterialized(UnixSocket.OutgoingConnection(path), Keep.Right)
                 .To(Sink.Ignore<ByteString>())
-                .Run(_materializer))
+                .Run(Materializer))
             .ToList();
         await Task.WhenAll(clients).WaitAsync(Timeout);
 
@@ -157,5 +142,5 @@ public sealed class UnixSocketBindSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
     }
 
     private Task<UnixSocketServerBinding> BindIgnoring(string path) =>
-        UnixSocket.Bind(path).To(Sink.Ignore<UnixSocketIncomingConnection>()).Run(_materializer).WaitAsync(Timeout);
+        UnixSocket.Bind(path).To(Sink.Ignore<UnixSocketIncomingConnection>()).Run(Materializer).WaitAsync(Timeout);
 }

@@ -10,27 +10,12 @@ using Xunit.Abstractions;
 
 namespace Bro.Actors.Tests.Transport;
 
-public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class UnixSocketConnectionSpec(ITestOutputHelper output) : SocketSpec(output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly IMaterializer _materializer;
-    private readonly SocketDirectory _directory = new();
-
-    public UnixSocketConnectionSpec(ITestOutputHelper output) : base(output: output)
-    {
-        _materializer = Sys.Materializer();
-    }
-
-    void IDisposable.Dispose()
-    {
-        Dispose();
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task Echo_server_returns_each_of_100_concurrent_clients_its_own_bytes_whole()
     {
-        var path = _directory.File("echo.sock");
+        var path = Sockets.File("echo.sock");
         await BindEcho(path);
 
         var clients = Enumerable.Range(0, 100).Select(async client =>
@@ -42,7 +27,7 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
             var (connected, received) = Source.From(chunks)
                 .ViaMaterialized(UnixSocket.OutgoingConnection(path), Keep.Right)
                 .ToMaterialized(Collect(), Keep.Both)
-                .Run(_materializer);
+                .Run(Materializer);
 
             Assert.Equal(path, (await connected.WaitAsync(Timeout)).Path);
             Assert.Equal(sent, (await received.WaitAsync(Timeout)).ToArray());
@@ -54,14 +39,14 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
     [Fact]
     public async Task Echo_server_returns_8_MiB_sent_in_both_directions_at_once()
     {
-        var path = _directory.File("big.sock");
+        var path = Sockets.File("big.sock");
         await BindEcho(path);
         var sent = new byte[8 * 1024 * 1024];
         Random.Shared.NextBytes(sent);
 
         var received = await Source.From(sent.Chunk(100_000).Select(ByteString.FromBytes))
             .Via(UnixSocket.OutgoingConnection(path))
-            .RunWith(Collect(), _materializer)
+            .RunWith(Collect(), Materializer)
             .WaitAsync(Timeout);
 
         Assert.Equal(sent.Length, received.Count);
@@ -71,12 +56,12 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
     [Fact]
     public async Task Writer_is_held_back_while_the_reader_does_not_pull()
     {
-        var path = _directory.File("slow.sock");
+        var path = Sockets.File("slow.sock");
         var reader = this.CreateManualSubscriberProbe<ByteString>();
         var binding = await UnixSocket.Bind(path)
             .To(Sink.ForEach<UnixSocketIncomingConnection>(connection =>
-                connection.Flow.RunWith(Source.Never<ByteString>(), Sink.FromSubscriber(reader), _materializer)))
-            .Run(_materializer)
+                connection.Flow.RunWith(Source.Never<ByteString>(), Sink.FromSubscriber(reader), Materializer)))
+            .Run(Materializer)
             .WaitAsync(Timeout);
         const int total = 8 * 1024 * 1024;
         var pulled = 0L;
@@ -89,7 +74,7 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
                 return chunk;
             })
             .Via(UnixSocket.OutgoingConnection(path))
-            .RunWith(Sink.Ignore<ByteString>(), _materializer);
+            .RunWith(Sink.Ignore<ByteString>(), Materializer);
         var subscription = reader.ExpectSubscription();
 
         // Nothing is requested on the reading side: the writer may fill the socket and the
@@ -109,19 +94,19 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
     [Fact]
     public async Task Server_still_writes_to_a_client_that_completed_its_own_writing()
     {
-        var path = _directory.File("half.sock");
+        var path = Sockets.File("half.sock");
         // The answer can only be written once the client's direction reached end of stream.
         var countBytes = Flow.Create<ByteString>()
             .Aggregate(0, (count, chunk) => count + chunk.Count)
             .Select(count => ByteString.FromString($"received {count} bytes"));
         await UnixSocket.Bind(path)
-            .To(Sink.ForEach<UnixSocketIncomingConnection>(connection => connection.HandleWith(countBytes, _materializer)))
-            .Run(_materializer)
+            .To(Sink.ForEach<UnixSocketIncomingConnection>(connection => connection.HandleWith(countBytes, Materializer)))
+            .Run(Materializer)
             .WaitAsync(Timeout);
 
         var answer = await Source.From([ByteString.FromString("hello "), ByteString.FromString("world")])
             .Via(UnixSocket.OutgoingConnection(path))
-            .RunWith(Collect(), _materializer)
+            .RunWith(Collect(), Materializer)
             .WaitAsync(Timeout);
 
         Assert.Equal("received 11 bytes", answer.ToString());
@@ -130,7 +115,7 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
     [Fact]
     public async Task Server_that_stops_reading_still_writes_its_last_words_before_closing()
     {
-        var path = _directory.File("last.sock");
+        var path = Sockets.File("last.sock");
         // The handler cancels its read side at once (as a gateway does after a frame it cannot
         // read), yet what it writes afterwards still reaches the peer before the socket closes.
         // The words come a little later, so the cancellation surely comes first.
@@ -138,13 +123,13 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
             .InitialDelay(TimeSpan.FromMilliseconds(200));
         await UnixSocket.Bind(path)
             .To(Sink.ForEach<UnixSocketIncomingConnection>(connection =>
-                connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), lastWords), _materializer)))
-            .Run(_materializer)
+                connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), lastWords), Materializer)))
+            .Run(Materializer)
             .WaitAsync(Timeout);
 
         var answer = await Source.Never<ByteString>()
             .Via(UnixSocket.OutgoingConnection(path))
-            .RunWith(Collect(), _materializer)
+            .RunWith(Collect(), Materializer)
             .WaitAsync(Timeout);
 
         Assert.Equal("bad frame, goodbye", answer.ToString());
@@ -153,14 +138,14 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
     [Fact]
     public async Task Peer_closing_mid_frame_fails_only_its_own_framing_stream()
     {
-        var path = _directory.File("frames.sock");
+        var path = Sockets.File("frames.sock");
         var terminations = new BlockingCollection<Task>();
         await UnixSocket.Bind(path)
             .To(Sink.ForEach<UnixSocketIncomingConnection>(connection =>
                 terminations.Add(connection.HandleWith(
                     BroFraming.Decoder(1024).Via(BroFraming.Encoder(1024)).WatchTermination(Keep.Right),
-                    _materializer))))
-            .Run(_materializer)
+                    Materializer))))
+            .Run(Materializer)
             .WaitAsync(Timeout);
 
         var goodIn = this.CreatePublisherProbe<ByteString>();
@@ -169,7 +154,7 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
             .Via(BroFraming.Encoder(1024))
             .Via(UnixSocket.OutgoingConnection(path))
             .Via(BroFraming.Decoder(1024))
-            .RunWith(Sink.FromSubscriber(goodOut), _materializer);
+            .RunWith(Sink.FromSubscriber(goodOut), Materializer);
         // One more than the two answers: the end of the stream is only read on demand too.
         goodOut.Request(3);
         goodIn.SendNext(ByteString.FromString("first"));
@@ -180,7 +165,7 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
         // The server drops this client on failure; how the client's own stream ends is not the point.
         _ = Source.Single(ByteString.FromBytes([0, 0, 0, 100, .. new byte[10]]))
             .Via(UnixSocket.OutgoingConnection(path))
-            .RunWith(Sink.Ignore<ByteString>(), _materializer);
+            .RunWith(Sink.Ignore<ByteString>(), Materializer);
         Assert.True(terminations.TryTake(out var badTermination, Timeout));
 
         await Assert.ThrowsAsync<FrameTruncatedException>(() => badTermination!.WaitAsync(Timeout));
@@ -194,12 +179,12 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
     [Fact]
     public async Task Connecting_to_a_missing_path_faults_the_connection_task_and_the_flow()
     {
-        var path = _directory.File("none.sock");
+        var path = Sockets.File("none.sock");
 
         var (connected, received) = Source.Maybe<ByteString>()
             .ViaMaterialized(UnixSocket.OutgoingConnection(path), Keep.Right)
             .ToMaterialized(Sink.Seq<ByteString>(), Keep.Both)
-            .Run(_materializer);
+            .Run(Materializer);
 
         var error = await Assert.ThrowsAsync<IOException>(() => connected.WaitAsync(Timeout));
         Assert.Contains(path, error.Message);
@@ -209,14 +194,14 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
     [Fact]
     public async Task Connecting_to_a_path_nobody_listens_on_faults_the_connection_task()
     {
-        var path = _directory.File("gone.sock");
-        var binding = await UnixSocket.Bind(path).To(Sink.Ignore<UnixSocketIncomingConnection>()).Run(_materializer);
+        var path = Sockets.File("gone.sock");
+        var binding = await UnixSocket.Bind(path).To(Sink.Ignore<UnixSocketIncomingConnection>()).Run(Materializer);
         await binding.UnbindAsync().WaitAsync(Timeout);
 
         var connected = Source.Maybe<ByteString>()
             .ViaMaterialized(UnixSocket.OutgoingConnection(path), Keep.Right)
             .To(Sink.Ignore<ByteString>())
-            .Run(_materializer);
+            .Run(Materializer);
 
         await Assert.ThrowsAsync<IOException>(() => connected.WaitAsync(Timeout));
     }
@@ -224,8 +209,8 @@ public sealed class UnixSocketConnectionSpec : Akka.TestKit.Xunit2.TestKit, IDis
     private async Task BindEcho(string path) =>
         await UnixSocket.Bind(path)
             .To(Sink.ForEach<UnixSocketIncomingConnection>(connection =>
-                connection.HandleWith(Flow.Create<ByteString>(), _materializer)))
-            .Run(_materializer)
+                connection.HandleWith(Flow.Create<ByteString>(), Materializer)))
+            .Run(Materializer)
             .WaitAsync(Timeout);
 
     private static Sink<ByteString, Task<ByteString>> Collect() =>
