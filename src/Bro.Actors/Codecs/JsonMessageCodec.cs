@@ -80,13 +80,7 @@ public sealed class JsonMessageCodec : IMessageCodec
             case RegisterMessage register:
                 writer.WriteString("type"u8, "REGISTER"u8);
                 writer.WriteString("serviceName"u8, register.ServiceName);
-                writer.WriteStartArray("methods"u8);
-                foreach (var method in register.Methods)
-                {
-                    writer.WriteStringValue(method);
-                }
-
-                writer.WriteEndArray();
+                WriteStrings(writer, "methods"u8, register.Methods);
                 WriteOptional(writer, "version"u8, register.Version);
                 WriteRaw(writer, "metadata"u8, register.Metadata);
                 break;
@@ -158,13 +152,7 @@ public sealed class JsonMessageCodec : IMessageCodec
 
         writer.WriteStartObject("context"u8);
         writer.WriteString("root"u8, context.Root);
-        writer.WriteStartArray("chain"u8);
-        foreach (var service in context.Chain)
-        {
-            writer.WriteStringValue(service);
-        }
-
-        writer.WriteEndArray();
+        WriteStrings(writer, "chain"u8, context.Chain);
         writer.WriteNumber("depth"u8, context.Depth);
         writer.WriteNumber("deadline"u8, context.Deadline);
         writer.WriteEndObject();
@@ -201,5 +189,16 @@ public sealed class JsonMessageCodec : IMessageCodec
         {
             ValueTranscoder.MessagePackToJson(value.Bytes, writer);
         }
+    }
+
+    private static void WriteStrings(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IReadOnlyList<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
     }
 }

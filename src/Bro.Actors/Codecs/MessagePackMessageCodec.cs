@@ -90,13 +90,7 @@ public sealed class MessagePackMessageCodec : IMessageCodec
                 MessagePackNumbers.WriteMapHeader(ref writer, 3 + Count(register.Version) + Count(register.Metadata));
                 WriteString(ref writer, "type"u8, "REGISTER");
                 WriteString(ref writer, "serviceName"u8, register.ServiceName);
-                writer.WriteString("methods"u8);
-                writer.WriteArrayHeader(register.Methods.Count);
-                foreach (var method in register.Methods)
-                {
-                    writer.Write(method);
-                }
-
+                WriteStrings(ref writer, "methods"u8, register.Methods);
                 WriteString(ref writer, "version"u8, register.Version);
                 WriteRaw(ref writer, "metadata"u8, register.Metadata);
                 break;
@@ -150,6 +144,16 @@ public sealed class MessagePackMessageCodec : IMessageCodec
 
     private static int Count(object? value) => value is null ? 0 : 1;
 
+    private static void WriteStrings(ref MessagePackWriter writer, ReadOnlySpan<byte> name, IReadOnlyList<string> values)
+    {
+        writer.WriteString(name);
+        writer.WriteArrayHeader(values.Count);
+        foreach (var value in values)
+        {
+            writer.Write(value);
+        }
+    }
+
     private static void WriteString(ref MessagePackWriter writer, ReadOnlySpan<byte> name, string? value)
     {
         if (value is null)
@@ -182,13 +186,7 @@ public sealed class MessagePackMessageCodec : IMessageCodec
         writer.WriteString("context"u8);
         MessagePackNumbers.WriteMapHeader(ref writer, 4);
         WriteString(ref writer, "root"u8, context.Root);
-        writer.WriteString("chain"u8);
-        writer.WriteArrayHeader(context.Chain.Count);
-        foreach (var service in context.Chain)
-        {
-            writer.Write(service);
-        }
-
+        WriteStrings(ref writer, "chain"u8, context.Chain);
         WriteInteger(ref writer, "depth"u8, context.Depth);
         WriteInteger(ref writer, "deadline"u8, context.Deadline);
     }
