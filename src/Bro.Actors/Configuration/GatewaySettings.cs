@@ -44,13 +44,27 @@ public sealed record GatewaySettings
     public int MaxDepth { get; init; } = 100;
 
     /// <summary>
+    /// Calls one connection may have in flight through the gateway at once; the call over it is
+    /// answered at once with an error RESPONSE, code <c>MAX_IN_FLIGHT_EXCEEDED</c>. Default 10,000.
+    /// </summary>
+    public int MaxCallsInFlight { get; init; } = 10_000;
+
+    /// <summary>
+    /// Length of the socket's listen backlog: connects the kernel holds while the gateway
+    /// accepts earlier ones (the kernel caps it at <c>net.core.somaxconn</c>). Default 4,096.
+    /// </summary>
+    public int ListenBacklog { get; init; } = 4096;
+
+    /// <summary>
     /// Bytes a connection may have waiting to be written before it is dropped as a peer that
     /// stopped reading. Counted in bytes, not frames, so a burst of small frames the gateway
     /// itself sends (errors for a lost target's callers) never trips it. Default 32 MiB.
     /// </summary>
     public long OutboundQueueLimit { get; init; } = 32 * 1024 * 1024;
 
-    /// <summary>How often the router drops calls past their deadline. Default 1 s.</summary>
+    /// <summary>
+    /// How often the router answers calls past their deadline (DEADLINE_EXCEEDED). Default 1 s.
+    /// </summary>
     public TimeSpan PendingSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Log every routed frame at debug level. Default <c>false</c>.</summary>
@@ -84,6 +98,8 @@ public sealed record GatewaySettings
             HeartbeatCheckInterval = c.GetTimeSpan("heartbeat-check-interval"),
             RequestTimeout = c.GetTimeSpan("request-timeout"),
             MaxDepth = c.GetInt("max-depth"),
+            MaxCallsInFlight = c.GetInt("max-calls-in-flight"),
+            ListenBacklog = c.GetInt("listen-backlog"),
             OutboundQueueLimit = c.GetByteSize("outbound-queue-limit") ?? Default.OutboundQueueLimit,
             PendingSweepInterval = c.GetTimeSpan("pending-sweep-interval"),
             Debug = c.GetBoolean("debug"),
@@ -109,6 +125,10 @@ public sealed record GatewaySettings
         Positive(s.HeartbeatCheckInterval, "heartbeat-check-interval");
         Positive(s.RequestTimeout, "request-timeout");
         Positive(s.PendingSweepInterval, "pending-sweep-interval");
+        if (s.MaxCallsInFlight < 1)
+            throw new ConfigurationException($"bro.gateway.max-calls-in-flight must be at least 1, was {s.MaxCallsInFlight}");
+        if (s.ListenBacklog < 1)
+            throw new ConfigurationException($"bro.gateway.listen-backlog must be at least 1, was {s.ListenBacklog}");
         if (s.MaxDepth < 1)
             throw new ConfigurationException($"bro.gateway.max-depth must be at least 1, was {s.MaxDepth}");
         if (s.OutboundQueueLimit < 1)

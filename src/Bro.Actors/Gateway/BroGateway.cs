@@ -96,9 +96,12 @@ public sealed class BroGateway : IAsyncDisposable
             var callEvents = Settings.Debug || CallRouted is not null || ResponseRouted is not null || Error is not null;
 
             _events = system.ActorOf(EventForwarderActor.Props(RaiseEvent, Log is not null), name + "-events");
-            _router = system.ActorOf(RouterActor.Props(Settings, _time, callEvents), name + "-router");
-            _registry = system.ActorOf(RegistryActor.Props(Settings, _router, _time, publishEvents: true), name + "-registry");
-            _listener = system.ActorOf(ListenerActor.Props(Settings, _registry, _router), name + "-listener");
+            var routes = new RouteTable();
+            var router = new CallRouter(Settings, routes, _time ?? system.Scheduler,
+                Logging.GetLogger(system, typeof(CallRouter)), callEvents ? system.EventStream : null);
+            _router = system.ActorOf(RouterActor.Props(Settings, router), name + "-router");
+            _registry = system.ActorOf(RegistryActor.Props(Settings, routes, _time, publishEvents: true), name + "-registry");
+            _listener = system.ActorOf(ListenerActor.Props(Settings, _registry, router), name + "-listener");
 
             var bound = await _listener.Ask(ListenerActor.GetBinding.Instance, cancellationToken).ConfigureAwait(false);
             if (bound is Status.Failure failure)

@@ -1,9 +1,9 @@
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Bro.Configuration;
 using Bro.Connection;
+using Bro.Routing;
 using Bro.Transport;
 
 namespace Bro.Gateway;
@@ -14,11 +14,11 @@ namespace Bro.Gateway;
 /// stops every connection with it.
 /// </summary>
 /// <remarks>
-/// Accepted connections arrive through <c>Sink.ActorRefWithAck</c>: the next peer is accepted
-/// only after the previous one has its actor, so a burst of connects waits in the listen
-/// backlog instead of in memory.
+/// Accepting runs in a loop of its own, off this actor: each accepted socket reaches the actor
+/// as one message, which starts its connection, so a burst of connects is taken off the listen
+/// backlog (listen-backlog long) as fast as the kernel hands them over.
 /// </remarks>
-public sealed class ListenerActor : ReceiveActor
+internal sealed class ListenerActor : ReceiveActor
 {
     /// <summary>Asks for the binding; answered with <see cref="Bound"/> or <see cref="Status.Failure"/>.</summary>
     public sealed record GetBinding
@@ -29,81 +29,94 @@ public sealed class ListenerActor : ReceiveActor
     }
 
     /// <summary>The listener is bound and accepting.</summary>
-    /// <param name="Binding">The server binding.</param>
-    public sealed record Bound(UnixSocketServerBinding Binding);
+    /// <param name="SocketPath">The path it listens on.</param>
+    public sealed record Bound(string SocketPath);
 
-    private sealed record AcceptInit
-    {
-        public static AcceptInit Instance { get; } = new();
-    }
+    private sealed record Listening(UnixSocketListener Listener);
 
-    private sealed record AcceptAck
-    {
-        public static AcceptAck Instance { get; } = new();
-    }
-
-    private sealed record AcceptCompleted
-    {
-        public static AcceptCompleted Instance { get; } = new();
-    }
+    private sealed record Accepted(Socket Socket);
 
     private sealed record AcceptFailed(Exception Cause);
 
     private readonly GatewaySettings _settings;
     private readonly IActorRef _registry;
-    private readonly IActorRef _router;
+    private readonly CallRouter _router;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _connectionLog;
     private readonly List<IActorRef> _waiting = [];
+    private UnixSocketListener? _listener;
     private object? _binding;
     private long _accepted;
 
-    /// <summary>Creates the listener; use <see cref="Props"/>.</summary>
-    public ListenerActor(GatewaySettings settings, IActorRef registry, IActorRef router)
+    public ListenerActor(GatewaySettings settings, IActorRef registry, CallRouter router)
     {
         _settings = settings;
         _registry = registry;
         _router = router;
+        _connectionLog = Logging.GetLogger(Context.System, typeof(SocketConnection));
 
-        Receive<Bound>(bound => Answer(bound));
+        Receive<Listening>(OnListening);
         Receive<Status.Failure>(failure => Fail(failure.Cause));
         Receive<GetBinding>(_ =>
         {
             if (_binding is null) _waiting.Add(Sender);
             else Sender.Tell(_binding);
         });
-        Receive<AcceptInit>(_ => Sender.Tell(AcceptAck.Instance));
-        Receive<UnixSocketIncomingConnection>(connection =>
+        Receive<Accepted>(accepted =>
         {
-            Context.ActorOf(
-                ConnectionActor.Props(_settings, _registry, _router, connection.Flow),
-                "connection-" + ++_accepted);
-            Sender.Tell(AcceptAck.Instance);
+            var connection = new SocketConnection(accepted.Socket, _settings, _router, _registry, _connectionLog);
+            Context.ActorOf(ConnectionActor.Props(_settings, connection), "connection-" + ++_accepted);
         });
-        Receive<AcceptCompleted>(_ => Context.Stop(Self));
-        // A bind failure reaches this actor twice, as the stream's failure and as the binding
-        // task's; whichever comes first answers the waiters.
         Receive<AcceptFailed>(failed => Fail(failed.Cause));
     }
 
     /// <summary>Props for the listener.</summary>
-    /// <param name="settings">Gateway settings: the socket path and what connections need.</param>
+    /// <param name="settings">Gateway settings: the socket path, backlog, and what connections need.</param>
     /// <param name="registry">The registry actor, handed to every connection.</param>
-    /// <param name="router">The router actor, handed to every connection.</param>
-    public static Props Props(GatewaySettings settings, IActorRef registry, IActorRef router) =>
+    /// <param name="router">The data plane, handed to every connection.</param>
+    internal static Props Props(GatewaySettings settings, IActorRef registry, CallRouter router) =>
         Akka.Actor.Props.Create(() => new ListenerActor(settings, registry, router));
 
     /// <inheritdoc />
-    protected override void PreStart()
+    protected override void PreStart() =>
+        UnixSocketListener.BindAsync(_settings.SocketPath, _settings.ListenBacklog)
+            .PipeTo(Self, success: listener => new Listening(listener));
+
+    /// <inheritdoc />
+    protected override void PostStop() => _listener?.Dispose();
+
+    private void OnListening(Listening listening)
     {
-        // The materializer is this actor's own: stopping the listener cancels the bind source,
-        // which closes the listening socket and deletes its file.
-        UnixSocket.Bind(_settings.SocketPath)
-            .ToMaterialized(
-                Sink.ActorRefWithAck<UnixSocketIncomingConnection>(
-                    Self, AcceptInit.Instance, AcceptAck.Instance, AcceptCompleted.Instance, ex => new AcceptFailed(ex)),
-                Keep.Left)
-            .Run(Context.Materializer())
-            .PipeTo(Self, success: binding => new Bound(binding));
+        _listener = listening.Listener;
+        Answer(new Bound(_listener.Path));
+        _ = AcceptLoopAsync(_listener, Self);
+    }
+
+    private static async Task AcceptLoopAsync(UnixSocketListener listener, IActorRef self)
+    {
+        while (true)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                return; // unbound
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
+            {
+                return; // unbound while accepting
+            }
+            catch (SocketException e)
+            {
+                self.Tell(new AcceptFailed(e));
+                return;
+            }
+
+            self.Tell(new Accepted(socket));
+        }
     }
 
     private void Fail(Exception cause)

@@ -29,6 +29,11 @@ public static class ErrorCodes
     public const string InvalidContext = "INVALID_CONTEXT";
     /// <summary>The call chain is deeper than the maximum.</summary>
     public const string MaxDepthExceeded = "MAX_DEPTH_EXCEEDED";
+    /// <summary>
+    /// The caller already has as many calls in flight through the gateway as it may
+    /// (<c>bro.gateway.max-calls-in-flight</c>); a Bro gateway answers the call over the cap with it.
+    /// </summary>
+    public const string MaxInFlightExceeded = "MAX_IN_FLIGHT_EXCEEDED";
     /// <summary>A broken invariant inside Bro.</summary>
     public const string InternalError = "INTERNAL_ERROR";
 }

@@ -11,8 +11,8 @@ namespace Bro.Registry;
 
 /// <summary>
 /// Owns the gateway's services: registration (with pools and duplicate-name refusal),
-/// liveness of every connection, and heartbeat eviction. Publishes a new
-/// <see cref="RoutingTable"/> to the router on every change. One state only.
+/// liveness of every connection, and heartbeat eviction. Keeps the <see cref="RouteTable"/> the
+/// connections route by: it is the table's only writer. One state only.
 /// </summary>
 /// <remarks>
 /// Liveness: a connection actor sends <see cref="Touch"/> when it sees frames, throttled by the
@@ -21,18 +21,24 @@ namespace Bro.Registry;
 /// <see cref="GatewaySettings.HeartbeatTimeout"/> is sent <see cref="ConnectionCommands.Close"/>
 /// (CONNECTION_LOST) and removed at once, without waiting for it to stop. Connections are
 /// death-watched: a closed socket stops its actor, and <see cref="Terminated"/> removes it.
+/// <para>Registration: the connection's reader stops after a REGISTER until the registry has
+/// answered it (<see cref="CallEndpoint.ResumeReading"/>). An accepted connection gets its name
+/// and REGISTER_ACK queued first, then its route, then the ack is flushed: a CALL made right
+/// after the ack always finds the route, and nothing routed to the new service overtakes its
+/// ack.</para>
 /// </remarks>
-public sealed class RegistryActor : ReceiveActor, IWithTimers
+internal sealed class RegistryActor : ReceiveActor, IWithTimers
 {
     /// <summary>
-    /// A REGISTER frame. Sender: the registering connection actor, which receives
-    /// <see cref="ConnectionCommands.Send"/>(REGISTER_ACK), <see cref="ConnectionCommands.Close"/>
-    /// (duplicate name, CONNECTION_FAILED) or <see cref="ConnectionCommands.Send"/>(ERROR
-    /// INVALID_MESSAGE) when that connection has already registered.
+    /// A REGISTER frame. Sender: the registering connection actor (watched from then on). The
+    /// endpoint is answered with REGISTER_ACK, or ERROR INVALID_MESSAGE (no name, or already
+    /// registered); a duplicate name is sent <see cref="ConnectionCommands.Close"/>
+    /// (CONNECTION_FAILED). Either way its reader is resumed.
     /// </summary>
     /// <param name="Message">The decoded REGISTER.</param>
     /// <param name="PoolIndex">The numeric <c>metadata.poolIndex</c>, if any: joins an existing service's pool.</param>
-    public sealed record RegisterService(RegisterMessage Message, int? PoolIndex);
+    /// <param name="Endpoint">The connection's data plane: where its route leads and its answers go.</param>
+    internal sealed record RegisterService(RegisterMessage Message, int? PoolIndex, CallEndpoint Endpoint);
 
     /// <summary>
     /// Activity seen on the sending connection (any frame, HEARTBEAT included) refreshes its
@@ -84,9 +90,10 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
         public readonly List<IActorRef> Connections = [];
     }
 
-    private sealed class ConnectionEntry(ServiceEntry service, int? poolIndex, long lastSeen)
+    private sealed class ConnectionEntry(ServiceEntry service, CallEndpoint endpoint, int? poolIndex, long lastSeen)
     {
         public readonly ServiceEntry Service = service;
+        public readonly CallEndpoint Endpoint = endpoint;
         public readonly int? PoolIndex = poolIndex;
         public long LastSeen = lastSeen;
     }
@@ -97,7 +104,7 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
         typeof(RegistryActor).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     private readonly GatewaySettings _settings;
-    private readonly IActorRef _router;
+    private readonly RouteTable _routes;
     private readonly ITimeProvider? _injectedTime;
     private ITimeProvider _time = null!;
     private readonly bool _publishEvents;
@@ -111,10 +118,10 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Creates the registry; use <see cref="Props"/>.</summary>
-    public RegistryActor(GatewaySettings settings, IActorRef router, ITimeProvider? timeProvider, bool publishEvents)
+    public RegistryActor(GatewaySettings settings, RouteTable routes, ITimeProvider? timeProvider, bool publishEvents)
     {
         _settings = settings;
-        _router = router;
+        _routes = routes;
         _injectedTime = timeProvider;
         _publishEvents = publishEvents;
 
@@ -129,15 +136,15 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
 
     /// <summary>Props for the registry.</summary>
     /// <param name="settings">Gateway settings: heartbeat interval, timeout and check interval, gateway name.</param>
-    /// <param name="router">The router, sent a <see cref="RouterActor.ServicesChanged"/> on every change.</param>
+    /// <param name="routes">The routes connections route by; written by this registry only.</param>
     /// <param name="timeProvider">The clock for liveness; <c>null</c> uses the actor system's scheduler.</param>
     /// <param name="publishEvents">Publish <see cref="ServiceRegistered"/> and <see cref="ServiceDisconnected"/>
     /// on the event stream.</param>
-    public static Props Props(GatewaySettings settings, IActorRef router, ITimeProvider? timeProvider = null, bool publishEvents = false)
+    internal static Props Props(GatewaySettings settings, RouteTable routes, ITimeProvider? timeProvider = null, bool publishEvents = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(router);
-        return Akka.Actor.Props.Create(() => new RegistryActor(settings, router, timeProvider, publishEvents));
+        ArgumentNullException.ThrowIfNull(routes);
+        return Akka.Actor.Props.Create(() => new RegistryActor(settings, routes, timeProvider, publishEvents));
     }
 
     /// <inheritdoc />
@@ -145,9 +152,10 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
     {
         _time = _injectedTime ?? Context.System.Scheduler;
         Timers.StartPeriodicTimer(HeartbeatTimerKey, HeartbeatCheckTick.Instance, _settings.HeartbeatCheckInterval);
-        // The router starts with an empty table; publishing it makes a restarted registry
-        // (which lost its entries) consistent with the router.
-        Publish([]);
+        // A restarted registry lost its entries: routes to them would lead to connections it no
+        // longer watches.
+        foreach (var service in _routes.Services)
+            _routes.Set(service, []);
     }
 
     private long NowMs() => _time.Now.ToUnixTimeMilliseconds();
@@ -155,14 +163,14 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
     private void OnRegister(RegisterService register)
     {
         var connection = Sender;
+        var endpoint = register.Endpoint;
         var message = register.Message;
         var name = message.ServiceName;
         var now = NowMs();
 
         if (string.IsNullOrEmpty(name))
         {
-            var invalid = new ErrorInfo("REGISTER without a serviceName", ErrorCodes.InvalidMessage);
-            connection.Tell(new ConnectionCommands.Send(new ErrorMessage(null, invalid, now)), Self);
+            Refuse(endpoint, new ErrorInfo("REGISTER without a serviceName", ErrorCodes.InvalidMessage), now);
             return;
         }
 
@@ -170,10 +178,9 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
         {
             // Keep the first registration: the connection's peer already has an ack for it and
             // may have calls in flight under that name.
-            var error = new ErrorInfo(
+            Refuse(endpoint, new ErrorInfo(
                 $"Connection is already registered as service '{existing.Service.Name}'; cannot register '{name}'",
-                ErrorCodes.InvalidMessage);
-            connection.Tell(new ConnectionCommands.Send(new ErrorMessage(null, error, now)), Self);
+                ErrorCodes.InvalidMessage), now);
             existing.LastSeen = now;
             return;
         }
@@ -182,9 +189,10 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
         {
             if (register.PoolIndex is null)
             {
-                var message2 = $"Service '{name}' is already registered";
-                if (_log.IsDebugEnabled) _log.Debug("Refusing {0}: {1}", connection.Path, message2);
-                connection.Tell(new ConnectionCommands.Close(new ErrorInfo(message2, ErrorCodes.ConnectionFailed)), Self);
+                var duplicate = $"Service '{name}' is already registered";
+                if (_log.IsDebugEnabled) _log.Debug("Refusing {0}: {1}", connection.Path, duplicate);
+                connection.Tell(new ConnectionCommands.Close(new ErrorInfo(duplicate, ErrorCodes.ConnectionFailed)), Self);
+                endpoint.ResumeReading();
                 return;
             }
         }
@@ -197,20 +205,26 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
         }
 
         service.Connections.Add(connection);
-        _connections.Add(connection, new ConnectionEntry(service, register.PoolIndex, now));
+        _connections.Add(connection, new ConnectionEntry(service, endpoint, register.PoolIndex, now));
         Context.Watch(connection);
 
-        // Routes first, ack second: the router's mailbox then holds the new table before anyone
-        // can react to the ack, so a CALL made right after registration never sees a stale table.
-        Publish([]);
-        connection.Tell(new ConnectionCommands.Send(new RegisterAckMessage(
-            _settings.GatewayName, GatewayVersion, (long)_settings.HeartbeatInterval.TotalMilliseconds)), Self);
+        // Name and ack first, route second, flush last: see the remarks.
+        endpoint.AcceptRegistration(name, new RegisterAckMessage(
+            _settings.GatewayName, GatewayVersion, (long)_settings.HeartbeatInterval.TotalMilliseconds));
+        PublishRoute(service);
+        endpoint.ResumeReading();
 
         if (_log.IsDebugEnabled)
             _log.Debug("Service '{0}' registered from {1} (pool index {2}, {3} connections)",
                 name, connection.Path, register.PoolIndex, service.Connections.Count);
         if (_publishEvents)
             Context.System.EventStream.Publish(new ServiceRegistered(name, message.Methods, message.Version, register.PoolIndex));
+    }
+
+    private static void Refuse(CallEndpoint endpoint, ErrorInfo error, long now)
+    {
+        endpoint.WriteMessage(new ErrorMessage(null, error, now));
+        endpoint.ResumeReading();
     }
 
     private void OnTouch(IActorRef connection)
@@ -243,14 +257,12 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
             connection.Tell(new ConnectionCommands.Close(new ErrorInfo(reason, ErrorCodes.ConnectionLost)), Self);
             Remove(connection, entry, reason);
         }
-        Publish(removed);
     }
 
     private void OnTerminated(IActorRef connection)
     {
         if (!_connections.TryGetValue(connection, out var entry)) return;
         Remove(connection, entry, ClosedReason);
-        Publish([connection]);
     }
 
     private void Remove(IActorRef connection, ConnectionEntry entry, string reason)
@@ -260,6 +272,7 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
         service.Connections.Remove(connection);
         if (service.Connections.Count == 0)
             _services.Remove(service.Name);
+        PublishRoute(service);
 
         if (_log.IsDebugEnabled)
             _log.Debug("Service '{0}' lost connection {1} ({2}); {3} left", service.Name, connection.Path, reason, service.Connections.Count);
@@ -267,12 +280,12 @@ public sealed class RegistryActor : ReceiveActor, IWithTimers
             Context.System.EventStream.Publish(new ServiceDisconnected(service.Name, reason, service.Connections.Count));
     }
 
-    private void Publish(IReadOnlyList<IActorRef> removed)
+    private void PublishRoute(ServiceEntry service)
     {
-        var builder = ImmutableDictionary.CreateBuilder<string, ImmutableArray<IActorRef>>(StringComparer.Ordinal);
-        foreach (var (name, service) in _services)
-            builder.Add(name, [.. service.Connections]);
-        _router.Tell(new RouterActor.ServicesChanged(new RoutingTable(builder.ToImmutable()), removed), Self);
+        var endpoints = new List<CallEndpoint>(service.Connections.Count);
+        foreach (var connection in service.Connections)
+            endpoints.Add(_connections[connection].Endpoint);
+        _routes.Set(service.Name, endpoints);
     }
 
     private List<ServiceInfo> Snapshot()

@@ -5,7 +5,8 @@ namespace Bro.Routing;
 /// <summary>The router's counters since it started, answered to <see cref="RouterActor.GetStats"/>.</summary>
 /// <param name="CallsRouted">CALLs forwarded to a target connection.</param>
 /// <param name="ResponsesRouted">RESPONSEs forwarded to a caller connection.</param>
-/// <param name="ResponsesDropped">RESPONSEs with an unknown id and no reachable <c>to</c> service.</param>
+/// <param name="ResponsesDropped">RESPONSEs that answered no call in flight delivered to the connection
+/// that sent them (unknown id, already answered or expired, or another connection's call): dropped.</param>
 /// <param name="PendingCalls">CALLs in flight now (forwarded, neither answered nor expired).</param>
 /// <param name="ErrorsByCode">Error RESPONSEs the gateway sent, by error code.</param>
 public sealed record GatewayStats(

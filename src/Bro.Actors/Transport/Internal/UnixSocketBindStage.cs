@@ -48,7 +48,7 @@ internal sealed class UnixSocketBindStage
         private Socket? _listener;
         private bool _ownsFile;
         private Task<Socket>? _accepting;
-        private Action<Task> _onProbed = null!;
+        private Action<Task> _onPrepared = null!;
         private Action<Task<Socket>> _onAccepted = null!;
         private Action _onUnbind = null!;
 
@@ -64,30 +64,10 @@ internal sealed class UnixSocketBindStage
 
         public override void PreStart()
         {
-            _onProbed = GetAsyncCallback<Task>(OnProbed);
+            _onPrepared = GetAsyncCallback<Task>(OnPrepared);
             _onAccepted = GetAsyncCallback<Task<Socket>>(OnAccepted);
             _onUnbind = GetAsyncCallback(CompleteStage);
-
-            var path = _stage._path;
-            if (UnixSocket.CheckPath(path) is { } problem)
-            {
-                Fail(new UnixSocketBindException(path, problem));
-                return;
-            }
-
-            if (!File.Exists(path))
-            {
-                Listen();
-                return;
-            }
-
-            // Something is already at the path. A connect tells a live listener (which must be
-            // left alone) from a stale file left by a process that died without unlinking it.
-            var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            var probing = probe.ConnectAsync(new UnixDomainSocketEndPoint(path));
-            probing.ContinueWith(static (_, socket) => ((Socket)socket!).Dispose(), probe,
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            probing.ContinueOnStage(_onProbed);
+            UnixSocketPath.PrepareAsync(_stage._path).ContinueOnStage(_onPrepared);
         }
 
         public override void PostStop()
@@ -123,36 +103,12 @@ internal sealed class UnixSocketBindStage
             }
         }
 
-        private void OnProbed(Task probing)
+        private void OnPrepared(Task preparing)
         {
-            var path = _stage._path;
-            if (probing.IsCompletedSuccessfully)
-            {
-                Fail(new UnixSocketBindException(path, $"Socket path '{path}' is in use by a live listener"));
-                return;
-            }
-
-            if (probing.Failure() is not SocketException { SocketErrorCode: SocketError.ConnectionRefused } refused)
-            {
-                var cause = probing.Failure();
-                Fail(new UnixSocketBindException(path,
-                    $"Socket path '{path}' exists and could not be probed for a live listener: {cause.Message}", cause));
-                return;
-            }
-
-            // Refused: no process listens there any more.
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Fail(new UnixSocketBindException(path,
-                    $"Socket path '{path}' holds a stale socket file that could not be deleted: {e.Message}", e));
-                return;
-            }
-
-            Listen();
+            if (preparing.IsCompletedSuccessfully)
+                Listen();
+            else
+                Fail(preparing.Failure());
         }
 
         private void Listen()

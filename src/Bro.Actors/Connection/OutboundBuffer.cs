@@ -1,0 +1,263 @@
+using System.Buffers;
+using System.Net.Sockets;
+
+namespace Bro.Connection;
+
+/// <summary>
+/// The bytes waiting to be written to one socket, and the one write in progress. Any thread
+/// appends whole frames; <see cref="Flush"/> hands what has gathered to the socket in one send,
+/// on the flushing thread when the kernel takes it at once (the usual case), else from the
+/// send's completion. Bounded in bytes.
+/// </summary>
+/// <remarks>
+/// <para>Ownership: frames are appended into a buffer rented from the shared array pool; a
+/// flush takes that buffer away whole (appends then rent a new one) and returns it to the pool
+/// once the send completed, so a buffer is never written while the socket reads it, and an idle
+/// connection holds no buffer at all. One send at a time: a flush while a send is in flight
+/// does nothing, and the send's completion takes whatever gathered meanwhile.</para>
+/// <para>Completing (closing gracefully) writes what is queued, then shuts down the send
+/// direction; closing drops what is queued. Appends after either are ignored.</para>
+/// </remarks>
+internal sealed class OutboundBuffer
+{
+    // Enough for a batch of small frames; larger frames rent what they need.
+    private const int InitialSize = 4096;
+
+    private readonly Socket _socket;
+    private readonly long _limit;
+    private readonly Action<Exception> _onSendFailed;
+    private readonly object _gate = new();
+    private byte[]? _buffer;
+    private int _count;
+    private long _queued;
+    private bool _sending;
+    private bool _completing;
+    private bool _closed;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <param name="socket">The socket written to; owned by the caller.</param>
+    /// <param name="limit">The most bytes that may wait (queued plus being sent).</param>
+    /// <param name="onSendFailed">Called once when a send fails (the peer went away).</param>
+    public OutboundBuffer(Socket socket, long limit, Action<Exception> onSendFailed)
+    {
+        _socket = socket;
+        _limit = limit;
+        _onSendFailed = onSendFailed;
+    }
+
+    /// <summary>Bytes queued or being sent.</summary>
+    public long QueuedBytes
+    {
+        get
+        {
+            lock (_gate) return _queued;
+        }
+    }
+
+    /// <summary>Completes once a completed buffer has written everything and shut down its send direction, or was closed.</summary>
+    public Task Drained => _drained.Task;
+
+    /// <summary>
+    /// Appends <paramref name="head"/> then <paramref name="body"/> as one unit (a frame, or a
+    /// prefix and its payload). <see cref="WriteOutcome.Dropped"/> when completing or closed,
+    /// <see cref="WriteOutcome.Overflow"/> (nothing appended) when it would pass the limit.
+    /// </summary>
+    public WriteOutcome Append(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
+    {
+        var length = head.Length + body.Length;
+        lock (_gate)
+        {
+            if (_completing || _closed)
+                return WriteOutcome.Dropped;
+            if (_queued + length > _limit)
+                return WriteOutcome.Overflow;
+
+            var buffer = _buffer;
+            if (buffer is null || buffer.Length - _count < length)
+                buffer = Grow(length);
+            head.CopyTo(buffer.AsSpan(_count));
+            body.CopyTo(buffer.AsSpan(_count + head.Length));
+            _count += length;
+            _queued += length;
+            return WriteOutcome.Queued;
+        }
+    }
+
+    /// <summary>Starts sending what is queued unless a send is in flight. Never blocks.</summary>
+    public void Flush()
+    {
+        byte[] chunk;
+        int count;
+        lock (_gate)
+        {
+            if (_sending || _closed || _count == 0)
+                return;
+            _sending = true;
+            chunk = _buffer!;
+            count = _count;
+            _buffer = null;
+            _count = 0;
+        }
+
+        Send(chunk, count);
+    }
+
+    /// <summary>Writes what is queued, then shuts down the send direction; later appends are dropped.</summary>
+    public void Complete()
+    {
+        bool idle;
+        lock (_gate)
+        {
+            if (_completing || _closed)
+                return;
+            _completing = true;
+            idle = !_sending && _count == 0;
+        }
+
+        // A send in flight shuts down once it has written the rest (see Next).
+        if (idle) ShutdownSend();
+        else Flush();
+    }
+
+    /// <summary>Drops what is queued; nothing more is written. A send in flight ends with the socket.</summary>
+    public void Close()
+    {
+        byte[]? buffer;
+        lock (_gate)
+        {
+            if (_closed)
+                return;
+            _closed = true;
+            buffer = _buffer;
+            _buffer = null;
+            _count = 0;
+        }
+
+        if (buffer is not null)
+            ArrayPool<byte>.Shared.Return(buffer);
+        _drained.TrySetResult();
+    }
+
+    private byte[] Grow(int length)
+    {
+        // Called under the lock. Doubling keeps the copies of a long batch few.
+        var needed = _count + length;
+        var size = Math.Max(needed, _buffer is null ? InitialSize : _buffer.Length * 2);
+        var grown = ArrayPool<byte>.Shared.Rent(size);
+        if (_buffer is not null)
+        {
+            _buffer.AsSpan(0, _count).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = grown;
+        return grown;
+    }
+
+    private void Send(byte[] chunk, int count)
+    {
+        while (true)
+        {
+            ValueTask<int> sending;
+            try
+            {
+                // A stream socket's SendAsync completes once every byte is written.
+                sending = _socket.SendAsync(chunk.AsMemory(0, count), SocketFlags.None);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                Failed(e);
+                return;
+            }
+
+            if (!sending.IsCompleted)
+            {
+                _ = SendLaterAsync(sending, chunk, count);
+                return;
+            }
+
+            try
+            {
+                sending.GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                Failed(e);
+                return;
+            }
+
+            if (!Next(chunk, count, out chunk, out count))
+                return;
+        }
+    }
+
+    private async Task SendLaterAsync(ValueTask<int> sending, byte[] chunk, int count)
+    {
+        try
+        {
+            await sending.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Failed(e);
+            return;
+        }
+
+        if (Next(chunk, count, out chunk, out count))
+            Send(chunk, count);
+    }
+
+    /// <summary>Returns the sent chunk and takes the next one, if any; else ends the send loop.</summary>
+    private bool Next(byte[] sent, int sentCount, out byte[] chunk, out int count)
+    {
+        ArrayPool<byte>.Shared.Return(sent);
+        bool shutdown;
+        lock (_gate)
+        {
+            _queued -= sentCount;
+            if (_count > 0 && !_closed)
+            {
+                chunk = _buffer!;
+                count = _count;
+                _buffer = null;
+                _count = 0;
+                return true;
+            }
+
+            _sending = false;
+            shutdown = _completing && !_closed;
+        }
+
+        chunk = null!;
+        count = 0;
+        if (shutdown)
+            ShutdownSend();
+        return false;
+    }
+
+    private void ShutdownSend()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The peer is gone already: nothing left to tell it.
+        }
+
+        _drained.TrySetResult();
+    }
+
+    private void Failed(Exception cause)
+    {
+        lock (_gate)
+        {
+            _sending = false;
+            _closed = true;
+        }
+
+        _drained.TrySetResult();
+        _onSendFailed(cause);
+    }
+}

@@ -1,0 +1,260 @@
+using System.Buffers.Binary;
+using Bro.Codecs;
+using Bro.Protocol;
+
+namespace Bro.Routing;
+
+/// <summary>
+/// One connection as the data plane sees it: its encoding and service name, the calls in flight
+/// it made and the calls in flight delivered to it, and a way to write frames to it. The
+/// gateway's socket connection is one; tests use an in-memory one.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safety: any thread may write to an endpoint and touch its tables (a caller's
+/// read loop delivers a CALL into its target's table, the target's read loop takes it out
+/// again, the sweep and a disconnection race both). Each endpoint guards its two tables with
+/// its own lock, held only for a dictionary operation; no code ever holds two endpoints' locks
+/// at once, so there is no lock order to get wrong.</para>
+/// <para>Calls are owned per connection: a caller's table is keyed by the ids it chose (two
+/// callers may pick the same id), a target's by the ids it was given, which the router makes
+/// unique per target.</para>
+/// </remarks>
+internal abstract class CallEndpoint
+{
+    private static long _lastId;
+
+    private readonly object _gate = new();
+    // Allocated on the first call: an idle service pays nothing for them.
+    private Dictionary<string, InFlightCall>? _outgoing;
+    private Dictionary<string, InFlightCall>? _incoming;
+    private bool _closed;
+    private long _earliestDeadline = long.MaxValue;
+    private volatile string? _serviceName;
+    private BroEncoding _encoding = BroEncoding.Json;
+    private IMessageCodec _codec = MessageCodecs.Json;
+
+    /// <summary>Creates an endpoint with a process-unique <see cref="Id"/>.</summary>
+    protected CallEndpoint() => Id = Interlocked.Increment(ref _lastId);
+
+    /// <summary>A number naming this connection in logs and rewritten ids; unique in the process.</summary>
+    public long Id { get; }
+
+    /// <summary>The registered service name; <c>null</c> until the registry accepted a REGISTER.</summary>
+    public string? ServiceName => _serviceName;
+
+    /// <summary>The connection's encoding, fixed by its first frame (JSON until then).</summary>
+    public BroEncoding Encoding => _encoding;
+
+    /// <summary>The codec of <see cref="Encoding"/>.</summary>
+    public IMessageCodec Codec => _codec;
+
+    /// <summary>Calls this connection made that are still in flight.</summary>
+    public int OutgoingCount
+    {
+        get
+        {
+            lock (_gate) return _outgoing?.Count ?? 0;
+        }
+    }
+
+    /// <summary>
+    /// A lower bound of the deadlines in the outgoing table; the sweep skips this endpoint while
+    /// the clock is before it. Read without the lock: a stale value delays one sweep at most.
+    /// </summary>
+    public long EarliestDeadline => Volatile.Read(ref _earliestDeadline);
+
+    /// <summary>CALLs from this connection delivered to a target. Written by this connection's reader only.</summary>
+    public long CallsRouted;
+
+    /// <summary>RESPONSEs from this connection delivered to a caller. Written by this connection's reader only.</summary>
+    public long ResponsesRouted;
+
+    /// <summary>RESPONSEs from this connection that answered no call delivered to it. Written by its reader only.</summary>
+    public long ResponsesDropped;
+
+    /// <summary>
+    /// Marks the read batch that last queued a flush of this endpoint, so a batch flushes each
+    /// target once (see <see cref="FlushList"/>). Racing batches may both flush: harmless.
+    /// </summary>
+    internal long FlushStamp;
+
+    /// <summary>Fixes the encoding (the connection's first frame decides it).</summary>
+    protected void SetEncoding(BroEncoding encoding)
+    {
+        _encoding = encoding;
+        _codec = MessageCodecs.For(encoding);
+    }
+
+    // ---- registration (the registry decides, the endpoint carries it out) ----
+
+    /// <summary>
+    /// Called by the registry when it accepts this connection's REGISTER, before it publishes
+    /// the route: the name is set and the ack queued first, so no frame routed to the new
+    /// service can overtake its REGISTER_ACK. <see cref="ResumeReading"/> follows the route.
+    /// </summary>
+    public void AcceptRegistration(string serviceName, RegisterAckMessage ack)
+    {
+        _serviceName = serviceName;
+        WriteMessage(ack);
+    }
+
+    /// <summary>
+    /// After a REGISTER the connection reads nothing more until the registry has answered it,
+    /// so frames sent right behind a REGISTER are handled as a registered (or refused) service.
+    /// The registry calls this once it answered; it also flushes what was queued.
+    /// </summary>
+    public abstract void ResumeReading();
+
+    // ---- output ----
+
+    /// <summary>
+    /// Queues one whole frame (length prefix included) for writing. Returns false when it was
+    /// not queued: the connection is closing, or its queue is over the limit, in which case the
+    /// endpoint drops the connection itself. Nothing is written before <see cref="Flush"/>.
+    /// </summary>
+    public abstract bool Write(ReadOnlySpan<byte> frame);
+
+    /// <summary>Queues a payload with its length prefix; see <see cref="Write"/>.</summary>
+    public abstract bool WritePayload(ReadOnlySpan<byte> payload);
+
+    /// <summary>Encodes a frame the gateway itself originates in this connection's encoding and queues it.</summary>
+    public bool WriteMessage(BroMessage message) => WritePayload(_codec.Encode(message));
+
+    /// <summary>Starts writing what is queued, if nothing is being written already. Never blocks.</summary>
+    public abstract void Flush();
+
+    /// <summary>Writes a 4-byte big-endian length prefix.</summary>
+    protected static void WritePrefix(Span<byte> into, int length) => BinaryPrimitives.WriteInt32BigEndian(into, length);
+
+    // ---- calls in flight ----
+
+    /// <summary>Why a caller may not start another call; <c>null</c> when it may.</summary>
+    public string? CheckNewCall(string id, int limit)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+                return ErrorCodes.ConnectionLost;
+            if (_outgoing is null)
+                return null;
+            if (_outgoing.Count >= limit)
+                return ErrorCodes.MaxInFlightExceeded;
+            return _outgoing.ContainsKey(id) ? ErrorCodes.InvalidMessage : null;
+        }
+    }
+
+    /// <summary>
+    /// Records a call this connection made. False when the connection closed meanwhile or the
+    /// call was already finished (its target vanished in between): then it is not recorded.
+    /// </summary>
+    public bool AddOutgoing(InFlightCall call)
+    {
+        lock (_gate)
+        {
+            if (_closed || call.IsFinished)
+                return false;
+            (_outgoing ??= new Dictionary<string, InFlightCall>(StringComparer.Ordinal))[call.CallerId] = call;
+            if (call.Deadline < _earliestDeadline)
+                Volatile.Write(ref _earliestDeadline, call.Deadline);
+            return true;
+        }
+    }
+
+    /// <summary>Removes a call from the outgoing table if it is still this very call.</summary>
+    public void RemoveOutgoing(InFlightCall call)
+    {
+        lock (_gate)
+            RemoveIfSame(_outgoing, call.CallerId, call);
+    }
+
+    /// <summary>
+    /// Records a call delivered to this connection, giving it an id no other call in flight to
+    /// this connection has (<see cref="InFlightCall.WireId"/>). False when the connection closed.
+    /// </summary>
+    public bool AddIncoming(InFlightCall call)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+                return false;
+            var incoming = _incoming ??= new Dictionary<string, InFlightCall>(StringComparer.Ordinal);
+            if (incoming.TryAdd(call.CallerId, call))
+                return true;
+
+            // Another caller's call with the same id is in flight here: this one gets an id of
+            // its own, made of the caller's id, the caller's connection and a counter.
+            for (var n = 1; ; n++)
+            {
+                var wireId = $"{call.CallerId}~{call.Caller.Id}.{n}";
+                if (incoming.TryAdd(wireId, call))
+                {
+                    call.WireId = wireId;
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes the call delivered here under <paramref name="wireId"/>, or <c>null</c> when none is.</summary>
+    public InFlightCall? TakeIncoming(string wireId)
+    {
+        lock (_gate)
+            return _incoming is not null && _incoming.Remove(wireId, out var call) ? call : null;
+    }
+
+    /// <summary>Removes a call from the incoming table if it is still this very call.</summary>
+    public void RemoveIncoming(InFlightCall call)
+    {
+        lock (_gate)
+            RemoveIfSame(_incoming, call.WireId, call);
+    }
+
+    /// <summary>
+    /// Moves every outgoing call whose deadline is at or before <paramref name="now"/> into
+    /// <paramref name="expired"/>, and recomputes <see cref="EarliestDeadline"/>.
+    /// </summary>
+    public void TakeExpired(long now, List<InFlightCall> expired)
+    {
+        lock (_gate)
+        {
+            var earliest = long.MaxValue;
+            if (_outgoing is not null)
+            {
+                var first = expired.Count;
+                foreach (var call in _outgoing.Values)
+                {
+                    if (call.Deadline <= now) expired.Add(call);
+                    else if (call.Deadline < earliest) earliest = call.Deadline;
+                }
+
+                for (var i = first; i < expired.Count; i++)
+                    _outgoing.Remove(expired[i].CallerId);
+            }
+
+            Volatile.Write(ref _earliestDeadline, earliest);
+        }
+    }
+
+    /// <summary>
+    /// Marks the endpoint closed (nothing can be added any more) and hands back every call in
+    /// flight it made and every call in flight delivered to it. The second call returns nothing.
+    /// </summary>
+    public (List<InFlightCall> Outgoing, List<InFlightCall> Incoming) CloseCalls()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            List<InFlightCall> outgoing = _outgoing is null ? [] : [.. _outgoing.Values];
+            List<InFlightCall> incoming = _incoming is null ? [] : [.. _incoming.Values];
+            _outgoing = _incoming = null;
+            return (outgoing, incoming);
+        }
+    }
+
+    private static void RemoveIfSame(Dictionary<string, InFlightCall>? table, string key, InFlightCall call)
+    {
+        // The key may already name a newer call (the same id reused after this one finished).
+        if (table is not null && table.TryGetValue(key, out var current) && ReferenceEquals(current, call))
+            table.Remove(key);
+    }
+}

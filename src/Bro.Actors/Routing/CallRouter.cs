@@ -1,0 +1,355 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Event;
+using Bro.Codecs;
+using Bro.Configuration;
+using Bro.Events;
+using Bro.Protocol;
+
+namespace Bro.Routing;
+
+/// <summary>
+/// The gateway's data plane: routes each CALL to a connection of its target (round-robin over
+/// the pool) and each RESPONSE back to the connection that sent the CALL, and answers, with an
+/// error RESPONSE carrying the CALL's id, every call the gateway knows cannot succeed: unknown
+/// target, passed deadline, chain too deep, too many calls in flight, target connection lost,
+/// a value the target's encoding cannot express.
+/// </summary>
+/// <remarks>
+/// <para>It runs on the thread of the connection whose frame it handles: a frame crosses no
+/// actor and no queue between the socket it came from and the one it goes to. Routes come from
+/// the <see cref="RouteTable"/> the registry keeps; calls in flight live in the endpoints of
+/// their caller and target (<see cref="CallEndpoint"/>), keyed by (caller connection, id), so
+/// ids chosen by different callers never collide and a RESPONSE is accepted only from the
+/// connection its CALL was delivered to. Thread-safe: every method may run on any thread.</para>
+/// <para>Deadlines: the gateway enforces min(deadline, now + request-timeout), so a peer cannot
+/// park a call for longer than request-timeout whatever deadline it writes. The
+/// <see cref="RouterActor"/> calls <see cref="Sweep"/> on its timer.</para>
+/// <para>Writes are only queued here; the caller of a route method flushes the endpoints it
+/// collected in its <see cref="FlushList"/> once per batch of frames.</para>
+/// </remarks>
+internal sealed class CallRouter
+{
+    private readonly GatewaySettings _settings;
+    private readonly RouteTable _routes;
+    private readonly ITimeProvider _time;
+    private readonly ILoggingAdapter _log;
+    private readonly EventStream? _events;
+    private readonly long _requestTimeoutMs;
+    private readonly ConcurrentDictionary<long, CallEndpoint> _endpoints = new();
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _errors = new(StringComparer.Ordinal);
+    private readonly List<InFlightCall> _expired = [];
+    private long _closedCallsRouted;
+    private long _closedResponsesRouted;
+    private long _closedResponsesDropped;
+
+    /// <param name="settings">Max depth, request timeout, calls in flight per connection, debug.</param>
+    /// <param name="routes">The routes the registry keeps.</param>
+    /// <param name="time">The clock for deadlines.</param>
+    /// <param name="log">Where warnings and debug lines go.</param>
+    /// <param name="events">Where <see cref="CallRouted"/>, <see cref="ResponseRouted"/> and
+    /// <see cref="GatewayErrorOccurred"/> are published; <c>null</c> publishes none (they cost per frame).</param>
+    public CallRouter(GatewaySettings settings, RouteTable routes, ITimeProvider time, ILoggingAdapter log, EventStream? events)
+    {
+        _settings = settings;
+        _routes = routes;
+        _time = time;
+        _log = log;
+        _events = events;
+        _requestTimeoutMs = (long)settings.RequestTimeout.TotalMilliseconds;
+    }
+
+    /// <summary>The routes this router reads.</summary>
+    public RouteTable Routes => _routes;
+
+    /// <summary>Makes a new connection known to the sweep and the counters.</summary>
+    public void Attach(CallEndpoint endpoint) => _endpoints[endpoint.Id] = endpoint;
+
+    /// <summary>The router's clock, epoch milliseconds.</summary>
+    public long NowMs() => _time.Now.ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// Routes a CALL frame from a registered connection, or answers it with an error RESPONSE.
+    /// </summary>
+    /// <param name="caller">The connection the frame came from.</param>
+    /// <param name="header">The frame's routing fields.</param>
+    /// <param name="frame">The whole frame, length prefix included, forwarded as it is when the
+    /// target speaks the caller's encoding.</param>
+    /// <param name="flushes">Collects the endpoints written to.</param>
+    public void RouteCall(CallEndpoint caller, in FrameHeader header, ReadOnlySpan<byte> frame, FlushList flushes)
+    {
+        if (header.Id is not { } id || header.To is not { } to)
+        {
+            // Without an id no RESPONSE can be matched by the caller: answer with ERROR.
+            var message = $"CALL without {(header.Id is null ? "id" : "to")} cannot be routed";
+            CountError(ErrorCodes.InvalidMessage, message, header.Id);
+            caller.WriteMessage(new ErrorMessage(header.Id, new ErrorInfo(message, ErrorCodes.InvalidMessage), NowMs()));
+            flushes.Add(caller);
+            return;
+        }
+
+        var callerName = header.From ?? caller.ServiceName ?? string.Empty;
+        if (header.Depth is { } depth && depth > _settings.MaxDepth)
+        {
+            Reject(caller, id, to, callerName, ErrorCodes.MaxDepthExceeded, $"Call depth {depth} exceeds the maximum of {_settings.MaxDepth}", flushes);
+            return;
+        }
+
+        var now = NowMs();
+        if (header.Deadline is { } requested && requested <= now)
+        {
+            Reject(caller, id, to, callerName, ErrorCodes.DeadlineExceeded,
+                $"Deadline exceeded by {now - requested} ms before the gateway routed the call to '{to}'", flushes);
+            return;
+        }
+
+        if (!_routes.TryGet(to, out var pool))
+        {
+            Reject(caller, id, to, callerName, ErrorCodes.ServiceNotFound, $"Target service '{to}' not found", flushes);
+            return;
+        }
+
+        if (caller.CheckNewCall(id, _settings.MaxCallsInFlight) is { } refusal)
+        {
+            if (refusal == ErrorCodes.ConnectionLost)
+                return; // the caller is going away: nobody to answer
+            Reject(caller, id, to, callerName, refusal, refusal == ErrorCodes.MaxInFlightExceeded
+                ? $"The caller already has {_settings.MaxCallsInFlight} calls in flight, the most bro.gateway.max-calls-in-flight allows"
+                : $"A call with id '{id}' from this connection is already in flight", flushes);
+            return;
+        }
+
+        var deadline = Math.Min(header.Deadline ?? long.MaxValue, now + _requestTimeoutMs);
+        InFlightCall? call = null;
+        // A connection that closed but is still in the pool (the registry has not seen it go yet)
+        // refuses the call; the next one in turn takes it.
+        for (var attempt = 0; attempt < pool.Endpoints.Length && call is null; attempt++)
+        {
+            var candidate = new InFlightCall(caller, pool.Pick(), id, callerName, to, deadline);
+            if (candidate.Target.AddIncoming(candidate))
+                call = candidate;
+        }
+
+        if (call is null)
+        {
+            Reject(caller, id, to, callerName, ErrorCodes.ConnectionLost, $"Connection to service '{to}' lost", flushes);
+            return;
+        }
+
+        if (!caller.AddOutgoing(call))
+        {
+            // The caller closed meanwhile (nobody to answer), or the target did and its loss
+            // already answered the call.
+            if (call.TryFinish())
+                call.Target.RemoveIncoming(call);
+            return;
+        }
+
+        var target = call.Target;
+        if (!Forward(caller, target, frame, call.IdRewritten ? call.WireId : null, out var failure))
+        {
+            if (call.TryFinish())
+            {
+                target.RemoveIncoming(call);
+                caller.RemoveOutgoing(call);
+                Answer(call, ErrorCodes.SerializationFailed,
+                    $"Cannot pass a {caller.Encoding} CALL to a {target.Encoding} peer: {failure}", flushes);
+            }
+            return;
+        }
+
+        flushes.Add(target);
+        caller.CallsRouted++;
+        if (_settings.Debug && _log.IsDebugEnabled)
+            _log.Debug("CALL {0} {1} -> {2}.{3} routed to connection {4}", id, callerName, to, header.Method, target.Id);
+        _events?.Publish(new CallRouted(header.From, to, header.Method, id, header.Depth, header.Deadline));
+    }
+
+    /// <summary>
+    /// Routes a RESPONSE frame to the connection whose CALL it answers. A RESPONSE that answers
+    /// no call delivered to <paramref name="responder"/> (unknown id, already answered, or meant
+    /// for a call delivered elsewhere) is dropped and counted.
+    /// </summary>
+    public void RouteResponse(CallEndpoint responder, in FrameHeader header, ReadOnlySpan<byte> frame, FlushList flushes)
+    {
+        var call = header.Id is { } id ? responder.TakeIncoming(id) : null;
+        if (call is null || !call.TryFinish())
+        {
+            responder.ResponsesDropped++;
+            if (_log.IsDebugEnabled)
+                _log.Debug("RESPONSE {0} from {1} (connection {2}) dropped: it answers no call in flight delivered to that connection",
+                    header.Id, responder.ServiceName, responder.Id);
+            return;
+        }
+
+        var caller = call.Caller;
+        caller.RemoveOutgoing(call);
+        if (!Forward(responder, caller, frame, call.IdRewritten ? call.CallerId : null, out var failure))
+        {
+            Answer(call, ErrorCodes.SerializationFailed,
+                $"Cannot pass a {responder.Encoding} RESPONSE to a {caller.Encoding} peer: {failure}", flushes);
+            return;
+        }
+
+        flushes.Add(caller);
+        responder.ResponsesRouted++;
+        if (_settings.Debug && _log.IsDebugEnabled)
+            _log.Debug("RESPONSE {0} {1} -> {2} routed to connection {3}", header.Id, header.From, header.To, caller.Id);
+        _events?.Publish(new ResponseRouted(header.From, header.To, null, header.Id));
+    }
+
+    /// <summary>
+    /// Answers DEADLINE_EXCEEDED for every call in flight whose deadline has passed, and forgets
+    /// it: a late RESPONSE is then dropped. Called on the router actor's timer.
+    /// </summary>
+    public void Sweep()
+    {
+        var now = NowMs();
+        lock (_expired)
+        {
+            foreach (var endpoint in _endpoints.Values)
+            {
+                if (endpoint.EarliestDeadline > now)
+                    continue;
+
+                endpoint.TakeExpired(now, _expired);
+                var answered = false;
+                foreach (var call in _expired)
+                {
+                    if (!call.TryFinish())
+                        continue;
+                    call.Target.RemoveIncoming(call);
+                    answered |= Answer(call, ErrorCodes.DeadlineExceeded,
+                        $"Deadline exceeded by {now - call.Deadline} ms while waiting for '{call.TargetName}' to respond", null);
+                }
+
+                if (answered)
+                    endpoint.Flush();
+                if (_expired.Count > 0 && _log.IsDebugEnabled)
+                    _log.Debug("Connection {0}: {1} calls past their deadline answered", endpoint.Id, _expired.Count);
+                _expired.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A connection is gone: the callers of every call in flight to it are answered
+    /// CONNECTION_LOST at once, and the calls it made are forgotten (their late RESPONSEs are
+    /// dropped). Idempotent.
+    /// </summary>
+    public void ConnectionLost(CallEndpoint endpoint)
+    {
+        if (!_endpoints.TryRemove(endpoint.Id, out _))
+            return;
+
+        var (outgoing, incoming) = endpoint.CloseCalls();
+        var flushes = new FlushList();
+        foreach (var call in incoming)
+        {
+            if (!call.TryFinish())
+                continue;
+            call.Caller.RemoveOutgoing(call);
+            Answer(call, ErrorCodes.ConnectionLost,
+                $"Connection to service '{call.TargetName}' lost while the call was in flight", flushes);
+        }
+
+        foreach (var call in outgoing)
+        {
+            if (call.TryFinish())
+                call.Target.RemoveIncoming(call);
+        }
+
+        flushes.FlushAll();
+        Interlocked.Add(ref _closedCallsRouted, endpoint.CallsRouted);
+        Interlocked.Add(ref _closedResponsesRouted, endpoint.ResponsesRouted);
+        Interlocked.Add(ref _closedResponsesDropped, endpoint.ResponsesDropped);
+        if (_log.IsDebugEnabled && outgoing.Count + incoming.Count > 0)
+            _log.Debug("Connection {0} ({1}) gone: {2} calls to it answered, {3} calls from it dropped",
+                endpoint.Id, endpoint.ServiceName, incoming.Count, outgoing.Count);
+    }
+
+    /// <summary>The counters since start, over open and closed connections.</summary>
+    public GatewayStats Stats()
+    {
+        long calls = Volatile.Read(ref _closedCallsRouted), responses = Volatile.Read(ref _closedResponsesRouted);
+        long dropped = Volatile.Read(ref _closedResponsesDropped), pending = 0;
+        foreach (var endpoint in _endpoints.Values)
+        {
+            calls += Volatile.Read(ref endpoint.CallsRouted);
+            responses += Volatile.Read(ref endpoint.ResponsesRouted);
+            dropped += Volatile.Read(ref endpoint.ResponsesDropped);
+            pending += endpoint.OutgoingCount;
+        }
+
+        return new GatewayStats(calls, responses, dropped, (int)pending,
+            _errors.ToImmutableDictionary(e => e.Key, e => Volatile.Read(ref e.Value.Value), StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Queues <paramref name="frame"/> for <paramref name="to"/>: as it is when both speak one
+    /// encoding and the id stays, else decoded and re-encoded (with <paramref name="newId"/>).
+    /// False, with the reason, when <paramref name="to"/>'s encoding cannot express the frame.
+    /// </summary>
+    private static bool Forward(CallEndpoint from, CallEndpoint to, ReadOnlySpan<byte> frame, string? newId, out string? failure)
+    {
+        failure = null;
+        if (newId is null && from.Encoding == to.Encoding)
+        {
+            to.Write(frame);
+            return true;
+        }
+
+        BroMessage message;
+        byte[] payload;
+        try
+        {
+            message = from.Codec.Decode(frame[Transport.BroFraming.HeaderSize..].ToArray());
+            message = (newId, message) switch
+            {
+                (null, _) => message,
+                (_, CallMessage c) => c with { Id = newId },
+                (_, ResponseMessage r) => r with { Id = newId },
+                _ => message,
+            };
+            payload = to.Codec.Encode(message);
+        }
+        catch (BroException e)
+        {
+            failure = e.Message;
+            return false;
+        }
+
+        to.WritePayload(payload);
+        return true;
+    }
+
+    private void Reject(CallEndpoint caller, string id, string targetName, string callerName, string code, string message, FlushList flushes)
+    {
+        caller.WriteMessage(Messages.BuildErrorResponse(id, targetName, callerName, context: null, new ErrorInfo(message, code)));
+        flushes.Add(caller);
+        CountError(code, message, id);
+    }
+
+    /// <summary>
+    /// Answers a call's caller with an error RESPONSE: the caller's id, from = the target, to =
+    /// the caller. Context stays null: the gateway read only the header.
+    /// </summary>
+    private bool Answer(InFlightCall call, string code, string message, FlushList? flushes)
+    {
+        var written = call.Caller.WriteMessage(
+            Messages.BuildErrorResponse(call.CallerId, call.TargetName, call.CallerName, context: null, new ErrorInfo(message, code)));
+        flushes?.Add(call.Caller);
+        CountError(code, message, call.CallerId);
+        return written;
+    }
+
+    private void CountError(string code, string message, string? id)
+    {
+        Interlocked.Increment(ref _errors.GetOrAdd(code, static _ => new StrongBox<long>()).Value);
+        if (_log.IsDebugEnabled)
+            _log.Debug("Call {0} answered with {1}: {2}", id, code, message);
+        _events?.Publish(new GatewayErrorOccurred(code, message, id));
+    }
+}

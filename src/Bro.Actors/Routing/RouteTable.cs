@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+
+namespace Bro.Routing;
+
+/// <summary>
+/// Where each service can be reached: service name to its <see cref="ServicePool"/>. The
+/// registry is its only writer and updates it before it acknowledges a registration; every
+/// connection's reader looks targets up in it without locks or messages.
+/// </summary>
+internal sealed class RouteTable
+{
+    private readonly ConcurrentDictionary<string, ServicePool> _pools = new(StringComparer.Ordinal);
+
+    /// <summary>The pool of <paramref name="service"/>, if it is registered.</summary>
+    public bool TryGet(string service, out ServicePool pool) => _pools.TryGetValue(service, out pool!);
+
+    /// <summary>
+    /// Sets the connections of <paramref name="service"/>, keeping its round-robin position;
+    /// an empty list removes the service.
+    /// </summary>
+    public void Set(string service, IReadOnlyCollection<CallEndpoint> endpoints)
+    {
+        if (endpoints.Count == 0)
+        {
+            _pools.TryRemove(service, out _);
+            return;
+        }
+
+        var position = _pools.TryGetValue(service, out var old) ? old.Position : -1;
+        _pools[service] = new ServicePool([.. endpoints], position);
+    }
+
+    /// <summary>The registered service names, for tests and diagnostics.</summary>
+    public IReadOnlyCollection<string> Services => [.. _pools.Keys];
+}
