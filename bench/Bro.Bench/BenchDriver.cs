@@ -1,10 +1,13 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Bro.Bench;
 
 /// <summary>
 /// The default role: for each encoding, runs every scenario against the floor relay and then
-/// against the bro gateway (each a separate process), and reports both with their ratios.
+/// against the bro gateway (each a separate process), and reports both with their ratios. The
+/// BroClient-driven scenarios (<c>--driver client</c>, the default) run first, then the raw
+/// driver's (<c>--driver raw</c>; both with <c>all</c>).
 /// </summary>
 internal static class BenchDriver
 {
@@ -17,10 +20,10 @@ internal static class BenchDriver
         var dir = Directory.CreateTempSubdirectory("bro-bench-").FullName;
         try
         {
-            var scenarios = Scenario.All(options.Scale).Where(s => options.Runs(s.Name)).ToList();
+            var scenarios = options.RunsClientDriver ? Scenario.All(options.Scale).Where(s => options.Runs(s.Name)).ToList() : [];
             var results = new List<ScenarioResult>();
             IdleResult? idle = null;
-            foreach (var encoding in new[] { "json", "msgpack" })
+            foreach (var encoding in options.RunsClientDriver ? ["json", "msgpack"] : Array.Empty<string>())
             {
                 var floor = await RunTarget(() => Topology.StartFloorAsync(dir, encoding), scenarios, encoding);
                 var gateway = await RunTarget(() => Topology.StartGatewayAsync(dir, encoding, options.GatewayEnv), scenarios, encoding, async topology =>
@@ -31,13 +34,22 @@ internal static class BenchDriver
                 results.AddRange(scenarios.Select((s, i) => new ScenarioResult(s.Name, s.Description, encoding, gateway[i], floor[i])));
             }
 
+            var raw = options.RunsRawDriver ? await RawDriver.RunAsync(options, dir) : null;
             var report = new BenchReport(
                 DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Machine.CpuModel(), Environment.ProcessorCount, options.Scale,
-                FloorDefinition, results, idle);
+                FloorDefinition, results, idle, raw);
             Console.WriteLine();
-            Console.WriteLine(ReportTable.Format(report));
+            if (options.RunsClientDriver)
+                Console.WriteLine(ReportTable.Format(report));
+            if (raw is not null)
+                Console.WriteLine(RawReportTable.Format(raw));
             if (options.JsonFile is { } file)
-                await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+                await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web)
+                {
+                    WriteIndented = true,
+                    // A ratio over a CPU time of zero ticks (a short run on the floor) is Infinity or NaN.
+                    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                }));
             return 0;
         }
         finally

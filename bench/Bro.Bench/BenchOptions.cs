@@ -11,6 +11,24 @@ internal sealed record BenchOptions
     /// <summary>Multiplies every call count; 1 for the full run, 0.1 with <c>--quick</c>.</summary>
     public double Scale { get; init; } = 1;
 
+    /// <summary>
+    /// Which driver runs the scenarios: <c>client</c> (BroClient callers and callee processes),
+    /// <c>raw</c> (pre-encoded frames on plain sockets, see <see cref="RawDriver"/>) or <c>all</c>.
+    /// Default <c>client</c>; <c>all</c> with <c>--quick</c>, so the smoke run covers both.
+    /// </summary>
+    public string Driver => _driver ?? (Quick ? "all" : "client");
+
+    private string? _driver;
+
+    /// <summary>Set by <c>--quick</c>: the scaled-down smoke run.</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>Whether the BroClient-driven scenarios run.</summary>
+    public bool RunsClientDriver => Driver is "client" or "all";
+
+    /// <summary>Whether the raw-socket scenarios run.</summary>
+    public bool RunsRawDriver => Driver is "raw" or "all";
+
     /// <summary>Where the JSON report goes; <c>null</c> for none.</summary>
     public string? JsonFile { get; init; }
 
@@ -55,7 +73,8 @@ internal sealed record BenchOptions
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {
-                "--quick" => options with { Scale = 0.1 },
+                "--quick" => options with { Scale = 0.1, Quick = true },
+                "--driver" => options with { _driver = CheckedDriver(Value()) },
                 "--scale" => options with { Scale = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--json" => options with { JsonFile = Value() },
                 "--gateway-env" => options with { GatewayEnv = [.. options.GatewayEnv, Value()] },
@@ -71,6 +90,9 @@ internal sealed record BenchOptions
 
         return options with { Sockets = sockets };
     }
+
+    private static string CheckedDriver(string value) =>
+        value is "client" or "raw" or "all" ? value : throw new ArgumentException($"--driver {value}: expected client, raw or all");
 
     private static BenchOptions Add(BenchOptions options, List<string> sockets, string socket)
     {

@@ -6,13 +6,17 @@ using Xunit.Abstractions;
 namespace Bro.Bench.Tests;
 
 /// <summary>
-/// Keeps the harness from rotting: the <c>--quick</c> run must finish and report every scenario in
-/// both encodings on both targets. Only that the run worked is asserted, never how fast.
+/// Keeps the harness from rotting: the <c>--quick</c> run (both drivers) must finish and report
+/// every scenario in both encodings on both targets, and the accept storm must get every
+/// connection registered. Only that the run worked is asserted, never how fast.
 /// </summary>
 public sealed class BenchSmokeSpec(ITestOutputHelper output)
 {
     private static readonly string[] Scenarios =
         ["seq-noop", "seq-echo-1k", "seq-echo-10k", "seq-echo-100k", "concurrent-10ms", "pipelined-noop", "nested-chain"];
+
+    private static readonly string[] RawScenarios =
+        ["raw-pipelined", "raw-pipelined-x4", "raw-pipelined-x16", "raw-seq", "raw-seq-x4", "raw-seq-x16"];
 
     [Fact]
     public async Task Bench_quick_run_reports_every_scenario_with_calls_per_second()
@@ -36,6 +40,22 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
             }
 
             Assert.True(report.RootElement.GetProperty("idleConnections").GetProperty("connections").GetInt32() > 0);
+
+            var raw = report.RootElement.GetProperty("raw");
+            var rawResults = raw.GetProperty("results").EnumerateArray().ToList();
+            foreach (var encoding in new[] { "json", "msgpack" })
+            foreach (var scenario in RawScenarios)
+            {
+                var result = Assert.Single(rawResults, r =>
+                    r.GetProperty("scenario").GetString() == scenario && r.GetProperty("encoding").GetString() == encoding);
+                Assert.True(result.GetProperty("gateway").GetProperty("callsPerSecond").GetDouble() > 0, $"raw {scenario} {encoding} gateway");
+                Assert.True(result.GetProperty("floor").GetProperty("callsPerSecond").GetDouble() > 0, $"raw {scenario} {encoding} floor");
+            }
+
+            var storms = raw.GetProperty("acceptStorms").EnumerateArray().ToList();
+            Assert.NotEmpty(storms);
+            foreach (var storm in storms)
+                Assert.Equal(storm.GetProperty("connections").GetInt32(), storm.GetProperty("registered").GetInt32());
         }
         finally
         {
