@@ -10,6 +10,15 @@ using Bro.Transport;
 // The `bro` console: one gateway process, configured from the command line, the environment,
 // a HOCON file and the embedded defaults, shut down through CoordinatedShutdown.
 
+// Socket completions run on the socket engine's own threads instead of being queued to the
+// thread pool: a routed frame is then read, routed and written on the thread that saw it
+// arrive, with no thread-pool wakeup (measured in docs/bench-log.md: pipelined CPU per call
+// -40%, sequential -35%). Safe here because nothing in this process blocks in a socket
+// continuation (the gateway's read loops never wait on anything but the socket). It must be
+// set before the first socket is created; an explicit setting in the environment wins.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+
 GatewayCommandLine commandLine;
 try
 {
