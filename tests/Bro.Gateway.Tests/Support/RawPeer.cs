@@ -31,6 +31,9 @@ public sealed class RawPeer : IAsyncDisposable
         return new RawPeer(socket);
     }
 
+    /// <summary>A peer over a socket the test connected itself (unit specs that accept the other end).</summary>
+    internal static RawPeer FromSocket(Socket socket) => new(socket);
+
     /// <summary>Writes raw bytes (frames, parts of frames, garbage).</summary>
     public async Task WriteAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes);
 
