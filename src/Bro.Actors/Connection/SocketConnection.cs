@@ -33,9 +33,12 @@ namespace Bro.Connection;
 /// </remarks>
 internal sealed class SocketConnection : CallEndpoint, IDisposable
 {
-    // One read takes at most this much (a burst of small frames); a larger frame gets a buffer
-    // of its own size, up to max-frame-size.
-    private const int ReadBufferSize = 64 * 1024;
+    // A connection's reads start small (most services send a few small frames at a time, and a
+    // storm of connecting services should not rent 64 KiB each) and double, up to
+    // MaxReadBufferSize, each time a read fills the buffer. A frame larger than that gets a
+    // buffer of its own size, up to max-frame-size.
+    private const int MinReadBufferSize = 4 * 1024;
+    private const int MaxReadBufferSize = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly GatewaySettings _settings;
@@ -48,6 +51,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
     private readonly long _touchIntervalMs;
     private IActorRef _actor = ActorRefs.Nobody;
     private bool _encodingKnown;
+    private int _readBufferSize = MinReadBufferSize;
     private long _lastTouch;
     private volatile bool _discarding;
     private volatile TaskCompletionSource? _registering;
@@ -179,7 +183,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                         await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                     }
 
-                    buffer ??= ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+                    buffer ??= ArrayPool<byte>.Shared.Rent(_readBufferSize);
                 }
                 else
                 {
@@ -189,6 +193,8 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                 var read = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
                 if (read == 0)
                     break; // the peer shut down its send direction or closed
+                if (end + read == buffer.Length && _readBufferSize < MaxReadBufferSize)
+                    _readBufferSize *= 2;
                 if (_discarding)
                 {
                     start = end = 0;
@@ -247,10 +253,10 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
         var partial = end - start;
         var needed = partial >= BroFraming.HeaderSize
             ? BroFraming.HeaderSize + (int)BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(start))
-            : ReadBufferSize;
+            : _readBufferSize;
         if (needed > buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, ReadBufferSize));
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _readBufferSize));
             buffer.AsSpan(start, partial).CopyTo(larger);
             ArrayPool<byte>.Shared.Return(buffer);
             buffer = larger;
