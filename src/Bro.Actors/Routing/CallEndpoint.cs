@@ -128,35 +128,25 @@ internal abstract class CallEndpoint
 
     // ---- calls in flight ----
 
-    /// <summary>Why a caller may not start another call; <c>null</c> when it may.</summary>
-    public string? CheckNewCall(string id, int limit)
+    /// <summary>
+    /// Records a call this connection makes, unless it may not make it: returns why not
+    /// (CONNECTION_LOST when the connection is closing, MAX_IN_FLIGHT_EXCEEDED at the cap,
+    /// INVALID_MESSAGE when the id is already in flight from here), or <c>null</c> once recorded.
+    /// </summary>
+    public string? TryAddOutgoing(InFlightCall call, int limit)
     {
         lock (_gate)
         {
             if (_closed)
                 return ErrorCodes.ConnectionLost;
-            if (_outgoing is null)
-                return null;
-            if (_outgoing.Count >= limit)
+            var outgoing = _outgoing ??= new Dictionary<string, InFlightCall>(StringComparer.Ordinal);
+            if (outgoing.Count >= limit)
                 return ErrorCodes.MaxInFlightExceeded;
-            return _outgoing.ContainsKey(id) ? ErrorCodes.InvalidMessage : null;
-        }
-    }
-
-    /// <summary>
-    /// Records a call this connection made. False when the connection closed meanwhile or the
-    /// call was already finished (its target vanished in between): then it is not recorded.
-    /// </summary>
-    public bool AddOutgoing(InFlightCall call)
-    {
-        lock (_gate)
-        {
-            if (_closed || call.IsFinished)
-                return false;
-            (_outgoing ??= new Dictionary<string, InFlightCall>(StringComparer.Ordinal))[call.CallerId] = call;
+            if (!outgoing.TryAdd(call.CallerId, call))
+                return ErrorCodes.InvalidMessage;
             if (call.Deadline < _earliestDeadline)
                 Volatile.Write(ref _earliestDeadline, call.Deadline);
-            return true;
+            return null;
         }
     }
 
@@ -164,7 +154,11 @@ internal abstract class CallEndpoint
     public void RemoveOutgoing(InFlightCall call)
     {
         lock (_gate)
-            RemoveIfSame(_outgoing, call.CallerId, call);
+        {
+            // The usual case in one lookup: the entry is this call. Else a newer call reuses the id.
+            if (_outgoing is not null && _outgoing.Remove(call.CallerId, out var removed) && !ReferenceEquals(removed, call))
+                _outgoing[call.CallerId] = removed;
+        }
     }
 
     /// <summary>

@@ -111,16 +111,6 @@ internal sealed class CallRouter
             return;
         }
 
-        if (caller.CheckNewCall(id, _settings.MaxCallsInFlight) is { } refusal)
-        {
-            if (refusal == ErrorCodes.ConnectionLost)
-                return; // the caller is going away: nobody to answer
-            Reject(caller, id, to, callerName, refusal, refusal == ErrorCodes.MaxInFlightExceeded
-                ? $"The caller already has {_settings.MaxCallsInFlight} calls in flight, the most bro.gateway.max-calls-in-flight allows"
-                : $"A call with id '{id}' from this connection is already in flight", flushes);
-            return;
-        }
-
         var deadline = Math.Min(header.Deadline ?? long.MaxValue, now + _requestTimeoutMs);
         InFlightCall? call = null;
         // A connection that closed but is still in the pool (the registry has not seen it go yet)
@@ -128,8 +118,20 @@ internal sealed class CallRouter
         for (var attempt = 0; attempt < pool.Endpoints.Length && call is null; attempt++)
         {
             var candidate = new InFlightCall(caller, pool.Pick(), id, callerName, to, deadline);
+            if (caller.TryAddOutgoing(candidate, _settings.MaxCallsInFlight) is { } refusal)
+            {
+                if (refusal == ErrorCodes.ConnectionLost)
+                    return; // the caller is going away: nobody to answer
+                Reject(caller, id, to, callerName, refusal, refusal == ErrorCodes.MaxInFlightExceeded
+                    ? $"The caller already has {_settings.MaxCallsInFlight} calls in flight, the most bro.gateway.max-calls-in-flight allows"
+                    : $"A call with id '{id}' from this connection is already in flight", flushes);
+                return;
+            }
+
             if (candidate.Target.AddIncoming(candidate))
                 call = candidate;
+            else
+                caller.RemoveOutgoing(candidate);
         }
 
         if (call is null)
@@ -138,12 +140,11 @@ internal sealed class CallRouter
             return;
         }
 
-        if (!caller.AddOutgoing(call))
+        if (call.IsFinished)
         {
-            // The caller closed meanwhile (nobody to answer), or the target did and its loss
-            // already answered the call.
-            if (call.TryFinish())
-                call.Target.RemoveIncoming(call);
+            // The caller closed between the two tables (its loss finished the call): the target
+            // must not keep it.
+            call.Target.RemoveIncoming(call);
             return;
         }
 
