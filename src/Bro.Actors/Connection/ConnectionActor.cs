@@ -24,11 +24,14 @@ namespace Bro.Connection;
 /// </remarks>
 internal sealed class ConnectionActor : ReceiveActor, IWithTimers
 {
-    /// <summary>The read loop ended: the peer closed (<paramref name="Cause"/> null) or the socket failed.</summary>
-    internal sealed record ReadEnded(Exception? Cause);
+    /// <summary>
+    /// The read loop ended: the peer closed (<paramref name="Cause"/> null) or the socket failed.
+    /// Also sent after the actor stopped (its socket closed under the loop): no dead letter then.
+    /// </summary>
+    internal sealed record ReadEnded(Exception? Cause) : IDeadLetterSuppression;
 
     /// <summary>A write failed or the outbound queue overflowed: the connection cannot go on.</summary>
-    internal sealed record SocketFailed(Exception Cause);
+    internal sealed record SocketFailed(Exception Cause) : IDeadLetterSuppression;
 
     /// <summary>A length prefix announced a frame over max-frame-size: the stream cannot be framed any more.</summary>
     internal sealed record FrameRejected(FrameTooLargeException Cause);

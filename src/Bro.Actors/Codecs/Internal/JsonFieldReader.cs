@@ -42,7 +42,7 @@ internal static class JsonFieldReader
     {
         if (reader.ValueTextEquals("type"u8))
         {
-            fields.Type = ReadString(ref reader, "type");
+            fields.Type = ReadKnownString(ref reader, "type");
         }
         else if (reader.ValueTextEquals("id"u8))
         {
@@ -74,7 +74,7 @@ internal static class JsonFieldReader
         }
         else if (reader.ValueTextEquals("status"u8))
         {
-            fields.Status = ReadString(ref reader, "status");
+            fields.Status = ReadKnownString(ref reader, "status");
         }
         else if (reader.ValueTextEquals("gateway"u8))
         {
@@ -231,6 +231,24 @@ internal static class JsonFieldReader
     private static string? ReadString(ref Utf8JsonReader reader, string field)
     {
         reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.String => reader.GetString(),
+            _ => throw CodecErrors.WrongType(field, "a string", reader.TokenType.ToString()),
+        };
+    }
+
+    /// <summary>As <see cref="ReadString"/>, sharing the instance of a value every frame repeats.</summary>
+    private static string? ReadKnownString(ref Utf8JsonReader reader, string field)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence &&
+            KnownStrings.Find(reader.ValueSpan) is { } known)
+        {
+            return known;
+        }
+
         return reader.TokenType switch
         {
             JsonTokenType.Null => null,

@@ -60,7 +60,7 @@ internal static class MessagePackFieldReader
     {
         if (key.SequenceEqual("type"u8))
         {
-            fields.Type = ReadString(ref reader, "type");
+            fields.Type = ReadKnownString(ref reader, "type");
         }
         else if (key.SequenceEqual("id"u8))
         {
@@ -92,7 +92,7 @@ internal static class MessagePackFieldReader
         }
         else if (key.SequenceEqual("status"u8))
         {
-            fields.Status = ReadString(ref reader, "status");
+            fields.Status = ReadKnownString(ref reader, "status");
         }
         else if (key.SequenceEqual("gateway"u8))
         {
@@ -286,6 +286,22 @@ internal static class MessagePackFieldReader
         }
 
         return reader.ReadString();
+    }
+
+    /// <summary>As <see cref="ReadString"/>, sharing the instance of a value every frame repeats.</summary>
+    private static string? ReadKnownString(ref MessagePackReader reader, string field)
+    {
+        if (reader.NextMessagePackType == MessagePackType.String)
+        {
+            var peek = reader.CreatePeekReader();
+            if (peek.TryReadStringSpan(out var utf8) && KnownStrings.Find(utf8) is { } known)
+            {
+                reader = peek;
+                return known;
+            }
+        }
+
+        return ReadString(ref reader, field);
     }
 
     private static List<string>? ReadStrings(ref MessagePackReader reader, string field)
