@@ -93,7 +93,7 @@ Task("__Bench")
 {
     // Runs the bench in Release whatever --configuration says: the figures mean nothing otherwise.
     EnsureDirectoryExists(artifactsDir);
-    var arguments = "--json " + MakeAbsolute(benchResults).FullPath + (benchQuick ? " --quick" : "");
+    var arguments = "--driver all --json " + MakeAbsolute(benchResults).FullPath + (benchQuick ? " --quick" : "");
     DotNetRun("./bench/Bro.Bench/Bro.Bench.csproj", arguments, new DotNetRunSettings
     {
         Configuration = "Release",
