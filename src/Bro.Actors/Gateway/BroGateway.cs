@@ -171,7 +171,7 @@ public sealed class BroGateway : IAsyncDisposable
         var stats = await _router.Ask<GatewayStats>(RouterActor.GetStats.Instance, cancellationToken).ConfigureAwait(false);
         var names = services.Select(s => s.Name).ToArray();
         return new GatewayStatus(true, Settings.SocketPath, names.Length, names,
-            stats.CallsRouted, stats.ResponsesRouted, stats.PendingCalls, stats.ErrorsByCode);
+            stats.CallsRouted, stats.ResponsesRouted, stats.PendingCalls, stats.ErrorsByCode, stats.ResponsesDropped);
     }
 
     /// <summary>Stops the gateway (see <see cref="StopAsync"/>).</summary>

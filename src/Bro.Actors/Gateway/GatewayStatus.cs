@@ -11,6 +11,8 @@ namespace Bro.Gateway;
 /// <param name="ResponsesRouted">RESPONSEs forwarded since start.</param>
 /// <param name="PendingCalls">CALLs in flight now.</param>
 /// <param name="ErrorsByCode">Error RESPONSEs the gateway sent itself, by code.</param>
+/// <param name="ResponsesDropped">RESPONSEs dropped since start because they answered no call in flight
+/// delivered to the connection that sent them (unknown or expired id, or another connection's call).</param>
 public sealed record GatewayStatus(
     bool Running,
     string SocketPath,
@@ -19,4 +21,5 @@ public sealed record GatewayStatus(
     long CallsRouted,
     long ResponsesRouted,
     int PendingCalls,
-    ImmutableDictionary<string, long> ErrorsByCode);
+    ImmutableDictionary<string, long> ErrorsByCode,
+    long ResponsesDropped = 0);
