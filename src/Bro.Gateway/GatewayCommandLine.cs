@@ -17,6 +17,7 @@ internal sealed record GatewayCommandLine(string? ConfigFile, string HoconOverri
         Usage: bro [options]
 
           --socket <path>               Unix socket path (default /tmp/bro-gateway.sock)   env BRO_SOCKET
+          --socket-mode <octal>         socket file permissions (default 0660)             env BRO_SOCKET_MODE
           --config <file>               HOCON file with a bro.gateway section              env BRO_CONFIG
           --heartbeat-interval <time>   expected heartbeat interval (default 30s)          env BRO_HEARTBEAT_INTERVAL
           --timeout <time>              request timeout (default 30s)                      env BRO_TIMEOUT
@@ -32,6 +33,7 @@ internal sealed record GatewayCommandLine(string? ConfigFile, string HoconOverri
     private static readonly (string Option, string Env, string Key, ValueKind Kind)[] Options =
     [
         ("--socket", "BRO_SOCKET", "socket-path", ValueKind.Text),
+        ("--socket-mode", "BRO_SOCKET_MODE", "socket-mode", ValueKind.Text),
         ("--heartbeat-interval", "BRO_HEARTBEAT_INTERVAL", "heartbeat-interval", ValueKind.Duration),
         ("--timeout", "BRO_TIMEOUT", "request-timeout", ValueKind.Duration),
         ("--max-frame-size", "BRO_MAX_FRAME_SIZE", "max-frame-size", ValueKind.Size),

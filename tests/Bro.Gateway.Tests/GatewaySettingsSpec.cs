@@ -70,4 +70,16 @@ public sealed class GatewaySettingsSpec
             GatewaySettings.Create(ConfigurationFactory.ParseString("bro.gateway.max-depth = 0")));
         Assert.Contains("max-depth", error.Message);
     }
+
+    [Fact]
+    public void GatewaySettings_reads_the_socket_mode_in_octal_and_defaults_to_0660()
+    {
+        Assert.Equal((UnixFileMode)0x1B0, GatewaySettings.Create(ConfigurationFactory.Empty).SocketMode);
+        Assert.Equal((UnixFileMode)0x180,
+            GatewaySettings.Create(ConfigurationFactory.ParseString("bro.gateway.socket-mode = \"600\"")).SocketMode);
+
+        var error = Assert.Throws<ConfigurationException>(() =>
+            GatewaySettings.Create(ConfigurationFactory.ParseString("bro.gateway.socket-mode = \"0990\"")));
+        Assert.Contains("socket-mode", error.Message);
+    }
 }

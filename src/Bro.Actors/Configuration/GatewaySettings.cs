@@ -16,6 +16,13 @@ public sealed record GatewaySettings
     /// <summary>Unix socket path to listen on. Default <c>/tmp/bro-gateway.sock</c>.</summary>
     public string SocketPath { get; init; } = "/tmp/bro-gateway.sock";
 
+    /// <summary>
+    /// Permissions of the socket file: who may connect. Default <c>0660</c> (owner and group
+    /// read/write), whatever the process's umask; HOCON takes it as an octal string.
+    /// </summary>
+    public UnixFileMode SocketMode { get; init; } =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
     /// <summary>Largest payload accepted, in bytes, prefix excluded. Default 16 MiB.</summary>
     public int MaxFrameSize { get; init; } = 16 * 1024 * 1024;
 
@@ -93,6 +100,7 @@ public sealed record GatewaySettings
         var settings = new GatewaySettings
         {
             SocketPath = c.GetString("socket-path"),
+            SocketMode = ParseMode(c.GetString("socket-mode")),
             MaxFrameSize = (int)maxFrameSize,
             HeartbeatInterval = interval,
             HeartbeatCheckInterval = c.GetTimeSpan("heartbeat-check-interval"),
@@ -110,6 +118,22 @@ public sealed record GatewaySettings
             settings = settings with { HeartbeatTimeout = c.GetTimeSpan("heartbeat-timeout") };
         Validate(settings);
         return settings;
+    }
+
+    private static UnixFileMode ParseMode(string text)
+    {
+        // Octal, as chmod takes it: "0660", "660", "0600".
+        try
+        {
+            var mode = Convert.ToInt32(text, 8);
+            if (mode is >= 0 and <= 0x1FF)
+                return (UnixFileMode)mode;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+        }
+
+        throw new ConfigurationException($"bro.gateway.socket-mode must be an octal file mode from 000 to 777, was '{text}'");
     }
 
     private static void Validate(GatewaySettings s)

@@ -79,11 +79,17 @@ internal sealed class ListenerActor : ReceiveActor
 
     /// <inheritdoc />
     protected override void PreStart() =>
-        UnixSocketListener.BindAsync(_settings.SocketPath, _settings.ListenBacklog)
+        UnixSocketListener.BindAsync(_settings.SocketPath, _settings.ListenBacklog, _settings.SocketMode)
             .PipeTo(Self, success: listener => new Listening(listener));
 
     /// <inheritdoc />
     protected override void PostStop() => _listener?.Dispose();
+
+    /// <summary>
+    /// A connection actor that fails is stopped, never restarted: a restart would start a second
+    /// read loop on the same socket. Stopping closes the socket and answers its callers.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
     private void OnListening(Listening listening)
     {

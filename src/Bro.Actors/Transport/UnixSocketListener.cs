@@ -24,10 +24,11 @@ internal sealed class UnixSocketListener : IDisposable
 
     /// <summary>
     /// Binds <paramref name="path"/> with the checks of <see cref="UnixSocket.Bind"/> (length,
-    /// directory, live listener, stale file) and listens with a backlog of <paramref name="backlog"/>.
+    /// directory, live listener, stale file), gives the file <paramref name="mode"/> and listens
+    /// with a backlog of <paramref name="backlog"/>.
     /// </summary>
     /// <exception cref="UnixSocketBindException">The path cannot be bound, and why.</exception>
-    public static async Task<UnixSocketListener> BindAsync(string path, int backlog)
+    public static async Task<UnixSocketListener> BindAsync(string path, int backlog, UnixFileMode mode)
     {
         await UnixSocketPath.PrepareAsync(path).ConfigureAwait(false);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -45,12 +46,15 @@ internal sealed class UnixSocketListener : IDisposable
         var listener = new UnixSocketListener(path, socket);
         try
         {
+            // Before listen(): until then a connect is refused, so nobody gets in under the umask's mode.
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, mode);
             socket.Listen(backlog);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
             listener.Dispose();
-            throw new UnixSocketBindException(path, $"Could not listen on socket path '{path}': {e.Message} ({e.SocketErrorCode})", e);
+            throw new UnixSocketBindException(path, $"Could not listen on socket path '{path}': {e.Message}", e);
         }
 
         return listener;

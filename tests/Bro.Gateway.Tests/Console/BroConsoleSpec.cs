@@ -30,6 +30,25 @@ public sealed class BroConsoleSpec : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Bro_gives_the_socket_file_mode_0660_whatever_the_umask_and_takes_another_from_socket_mode()
+    {
+        await using (var bro = BroProcess.Start("--socket", SocketPath))
+        {
+            await bro.WaitForLineAsync("listening on");
+            Assert.Equal(
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite,
+                File.GetUnixFileMode(SocketPath));
+            bro.Terminate();
+            await bro.WaitForExitAsync();
+        }
+
+        await using var owner = BroProcess.Start("--socket", SocketPath, "--socket-mode", "0600");
+        await owner.WaitForLineAsync("listening on");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(SocketPath));
+    }
+
+    [Fact]
     public async Task Bro_announces_the_heartbeat_interval_it_was_given()
     {
         await using var bro = BroProcess.Start("--socket", SocketPath, "--heartbeat-interval", "2500");
