@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Bro.Codecs;
+using Bro.Codecs.Internal;
 using Bro.Configuration;
 using Bro.Protocol;
 using Bro.Registry;
@@ -324,7 +325,12 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
         }
         catch (BroException e)
         {
-            SendError(null, e.Code, e.Message);
+            // Exactly one answer: a registered caller's CALL that names its id, caller and target
+            // is answered as a call, whatever else is wrong with it (a bad context, say).
+            if (ServiceName is not null && CallIdentity.TryRead(Encoding, payload) is var (id, from, to))
+                _router.Refuse(this, id, to, from, e.Code, e.Message, _flushes);
+            else
+                SendError(null, e.Code, e.Message);
             return false;
         }
 

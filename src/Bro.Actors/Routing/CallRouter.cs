@@ -326,6 +326,13 @@ internal sealed class CallRouter
         return true;
     }
 
+    /// <summary>
+    /// Answers a CALL the connection could not route (it failed validation) with an error
+    /// RESPONSE carrying its id, and counts it like the router's own refusals.
+    /// </summary>
+    public void Refuse(CallEndpoint caller, string id, string targetName, string callerName, string code, string message, FlushList flushes) =>
+        Reject(caller, id, targetName, callerName, code, message, flushes);
+
     private void Reject(CallEndpoint caller, string id, string targetName, string callerName, string code, string message, FlushList flushes)
     {
         caller.WriteMessage(Messages.BuildErrorResponse(id, targetName, callerName, context: null, new ErrorInfo(message, code)));

@@ -45,6 +45,30 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
         await ExpectRoutedAsync(caller, callee);
     }
 
+    // CALLs that name their id, caller and target but are wrong in another way: no deadline, a
+    // depth that is not a number, a chain that is not a list.
+    [Theory]
+    [InlineData(BroEncoding.Json, """{"type":"CALL","id":"c-1","from":"caller","to":"callee","method":"m","context":{"root":"r","chain":["caller"],"depth":1}}""")]
+    [InlineData(BroEncoding.Json, """{"type":"CALL","id":"c-1","from":"caller","to":"callee","method":"m","context":{"root":"r","chain":["caller"],"depth":"x","deadline":1}}""")]
+    [InlineData(BroEncoding.MessagePack, """{"type":"CALL","id":"c-1","from":"caller","to":"callee","method":"m","context":{"root":"r","chain":{},"depth":1,"deadline":1}}""")]
+    public async Task A_CALL_with_a_readable_id_but_a_bad_context_gets_an_error_RESPONSE_with_its_id(BroEncoding encoding, string json)
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller", encoding);
+        await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee");
+
+        var payload = encoding == BroEncoding.Json
+            ? Encoding.UTF8.GetBytes(json)
+            : MessagePack.MessagePackSerializer.ConvertFromJson(json);
+        await caller.WriteAsync(Frames.Frame(payload));
+
+        var response = await caller.ReadAsync<ResponseMessage>();
+        Assert.Equal(("c-1", "callee", "caller", ResponseStatus.Error, ErrorCodes.InvalidMessage),
+            (response.Id, response.From, response.To, response.Status, response.Error!.Code));
+        Assert.Contains("context", response.Error.Message);
+        Assert.Equal(1, (await gateway.Gateway.GetStatusAsync()).ErrorsByCode[ErrorCodes.InvalidMessage]);
+    }
+
     [Fact]
     public async Task A_payload_in_neither_encoding_gets_DESERIALIZATION_FAILED()
     {
