@@ -1,3 +1,4 @@
+using System.Text;
 using Akka.Actor;
 using Akka.TestKit;
 using Bro.Configuration;
@@ -201,21 +202,50 @@ public sealed class RegistryActorSpec : Akka.TestKit.Xunit2.TestKit
         connection.ExpectNoMsg(Quiet);
     }
 
-    [Fact]
-    public void RegistryActor_refuses_a_registration_without_a_name_with_INVALID_MESSAGE()
+    public static TheoryData<RegisterMessage, string> InvalidRegistrations => new()
+    {
+        { new RegisterMessage("", []), "without a serviceName" },
+        { new RegisterMessage(new string('s', 257), []), "257 bytes is over the limit of 256" },
+        { new RegisterMessage(new string('é', 129), []), "258 bytes is over the limit of 256" },
+        { new RegisterMessage("evil\nservice", []), "control characters" },
+        { new RegisterMessage("svc", [.. Enumerable.Range(0, 1001).Select(i => $"m{i}")]), "1001 methods, over the limit of 1000" },
+        { new RegisterMessage("svc", [], null, new RawValue(BroEncoding.Json, Encoding.UTF8.GetBytes($"\"{new string('x', 64 * 1024)}\""))),
+            "65538 bytes is over the limit of 65536" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidRegistrations))]
+    public void RegistryActor_refuses_a_REGISTER_over_a_limit_with_INVALID_MESSAGE_and_closes_that_connection(RegisterMessage register, string why)
     {
         var registry = Registry();
         var connection = CreateTestProbe();
         var endpoint = new TestEndpoint();
 
-        connection.Send(registry, new RegisterService(new RegisterMessage("", []), null, endpoint));
-        Settle(registry);
+        connection.Send(registry, new RegisterService(register, null, endpoint));
 
-        Assert.Equal(ErrorCodes.InvalidMessage, endpoint.TakeSingle<ErrorMessage>().Error.Code);
+        var close = connection.ExpectMsg<ConnectionCommands.Close>();
+        Assert.Equal(ErrorCodes.InvalidMessage, close.Reason!.Code);
+        Assert.Contains(why, close.Reason.Message);
+        Settle(registry);
         Assert.Equal(1, endpoint.ResumeCount);
         Assert.Null(endpoint.ServiceName);
         Assert.Empty(_routes.Services);
-        connection.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void RegistryActor_accepts_a_REGISTER_at_every_limit()
+    {
+        var registry = Registry();
+        var connection = CreateTestProbe();
+        var endpoint = new TestEndpoint();
+        var register = new RegisterMessage(new string('s', 256), [.. Enumerable.Range(0, 1000).Select(i => $"m{i}")], null,
+            new RawValue(BroEncoding.Json, Encoding.UTF8.GetBytes($"\"{new string('x', 64 * 1024 - 2)}\"")));
+
+        connection.Send(registry, new RegisterService(register, null, endpoint));
+        Settle(registry);
+
+        ExpectAck(endpoint);
+        Assert.Equal([endpoint], Route(register.ServiceName));
     }
 
     [Fact]

@@ -56,6 +56,15 @@ public sealed record GatewaySettings
     /// </summary>
     public int MaxCallsInFlight { get; init; } = 10_000;
 
+    /// <summary>Longest service name a REGISTER may carry, in UTF-8 bytes. Default 256.</summary>
+    public int MaxServiceNameLength { get; init; } = 256;
+
+    /// <summary>Most methods one REGISTER may list. Default 1,000.</summary>
+    public int MaxMethods { get; init; } = 1000;
+
+    /// <summary>Largest <c>metadata</c> a REGISTER may carry, in encoded bytes. Default 64 KiB.</summary>
+    public int MaxMetadataSize { get; init; } = 64 * 1024;
+
     /// <summary>
     /// Length of the socket's listen backlog: connects the kernel holds while the gateway
     /// accepts earlier ones (the kernel caps it at <c>net.core.somaxconn</c>). Default 4,096.
@@ -108,6 +117,9 @@ public sealed record GatewaySettings
             MaxDepth = c.GetInt("max-depth"),
             MaxCallsInFlight = c.GetInt("max-calls-in-flight"),
             ListenBacklog = c.GetInt("listen-backlog"),
+            MaxServiceNameLength = c.GetInt("max-service-name-length"),
+            MaxMethods = c.GetInt("max-methods"),
+            MaxMetadataSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-metadata-size") ?? Default.MaxMetadataSize),
             OutboundQueueLimit = c.GetByteSize("outbound-queue-limit") ?? Default.OutboundQueueLimit,
             PendingSweepInterval = c.GetTimeSpan("pending-sweep-interval"),
             Debug = c.GetBoolean("debug"),
@@ -151,6 +163,12 @@ public sealed record GatewaySettings
         Positive(s.PendingSweepInterval, "pending-sweep-interval");
         if (s.MaxCallsInFlight < 1)
             throw new ConfigurationException($"bro.gateway.max-calls-in-flight must be at least 1, was {s.MaxCallsInFlight}");
+        if (s.MaxServiceNameLength < 1)
+            throw new ConfigurationException($"bro.gateway.max-service-name-length must be at least 1, was {s.MaxServiceNameLength}");
+        if (s.MaxMethods < 0)
+            throw new ConfigurationException($"bro.gateway.max-methods must not be negative, was {s.MaxMethods}");
+        if (s.MaxMetadataSize < 0)
+            throw new ConfigurationException($"bro.gateway.max-metadata-size must not be negative, was {s.MaxMetadataSize}");
         if (s.ListenBacklog < 1)
             throw new ConfigurationException($"bro.gateway.listen-backlog must be at least 1, was {s.ListenBacklog}");
         if (s.MaxDepth < 1)

@@ -168,20 +168,23 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         var name = message.ServiceName;
         var now = NowMs();
 
-        if (string.IsNullOrEmpty(name))
-        {
-            Refuse(endpoint, new ErrorInfo("REGISTER without a serviceName", ErrorCodes.InvalidMessage), now);
-            return;
-        }
-
         if (_connections.TryGetValue(connection, out var existing))
         {
             // Keep the first registration: the connection's peer already has an ack for it and
             // may have calls in flight under that name.
             Refuse(endpoint, new ErrorInfo(
-                $"Connection is already registered as service '{existing.Service.Name}'; cannot register '{name}'",
+                $"Connection is already registered as service '{existing.Service.Name}'; cannot register another",
                 ErrorCodes.InvalidMessage), now);
             existing.LastSeen = now;
+            return;
+        }
+
+        if (Invalid(message) is { } problem)
+        {
+            // Nothing a peer sends is held or logged unbounded: the connection goes.
+            if (_log.IsDebugEnabled) _log.Debug("Refusing {0}: {1}", connection.Path, problem);
+            connection.Tell(new ConnectionCommands.Close(new ErrorInfo(problem, ErrorCodes.InvalidMessage)), Self);
+            endpoint.ResumeReading();
             return;
         }
 
@@ -219,6 +222,24 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
                 name, connection.Path, register.PoolIndex, service.Connections.Count);
         if (_publishEvents)
             Context.System.EventStream.Publish(new ServiceRegistered(name, message.Methods, message.Version, register.PoolIndex));
+    }
+
+    /// <summary>Why a REGISTER may not be accepted (a limit it passes, a name it may not use); <c>null</c> when it may.</summary>
+    private string? Invalid(RegisterMessage message)
+    {
+        var name = message.ServiceName;
+        if (string.IsNullOrEmpty(name))
+            return "REGISTER without a serviceName";
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(name);
+        if (bytes > _settings.MaxServiceNameLength)
+            return $"Service name of {bytes} bytes is over the limit of {_settings.MaxServiceNameLength} (bro.gateway.max-service-name-length)";
+        if (name.Any(char.IsControl))
+            return "Service name holds control characters";
+        if (message.Methods.Count > _settings.MaxMethods)
+            return $"REGISTER lists {message.Methods.Count} methods, over the limit of {_settings.MaxMethods} (bro.gateway.max-methods)";
+        if (message.Metadata is { } metadata && metadata.Bytes.Length > _settings.MaxMetadataSize)
+            return $"REGISTER metadata of {metadata.Bytes.Length} bytes is over the limit of {_settings.MaxMetadataSize} (bro.gateway.max-metadata-size)";
+        return null;
     }
 
     private static void Refuse(CallEndpoint endpoint, ErrorInfo error, long now)
