@@ -224,9 +224,9 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task ConnectionActor_closes_a_connection_that_sends_no_REGISTER_within_the_heartbeat_timeout()
+    public async Task ConnectionActor_closes_a_connection_that_sends_no_REGISTER_within_the_register_timeout()
     {
-        var settings = _settings with { HeartbeatInterval = TimeSpan.FromMilliseconds(100) }; // timeout 300 ms
+        var settings = _settings with { RegisterTimeout = TimeSpan.FromMilliseconds(300) };
         var (actor, connection, peer) = Connect(settings);
         Watch(actor);
 

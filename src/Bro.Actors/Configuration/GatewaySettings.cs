@@ -41,6 +41,12 @@ public sealed record GatewaySettings
         init => _heartbeatTimeout = value;
     }
 
+    /// <summary>
+    /// How long a new connection has to send REGISTER; past it the gateway answers ERROR
+    /// (CONNECTION_FAILED) and closes it, so idle strangers cannot pile up. Default 10 s.
+    /// </summary>
+    public TimeSpan RegisterTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the registry checks all connections for silence. Default 5 s.</summary>
     public TimeSpan HeartbeatCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -113,6 +119,7 @@ public sealed record GatewaySettings
             MaxFrameSize = (int)maxFrameSize,
             HeartbeatInterval = interval,
             HeartbeatCheckInterval = c.GetTimeSpan("heartbeat-check-interval"),
+            RegisterTimeout = c.GetTimeSpan("register-timeout"),
             RequestTimeout = c.GetTimeSpan("request-timeout"),
             MaxDepth = c.GetInt("max-depth"),
             MaxCallsInFlight = c.GetInt("max-calls-in-flight"),
@@ -159,6 +166,7 @@ public sealed record GatewaySettings
         Positive(s.HeartbeatInterval, "heartbeat-interval");
         Positive(s.HeartbeatTimeout, "heartbeat-timeout");
         Positive(s.HeartbeatCheckInterval, "heartbeat-check-interval");
+        Positive(s.RegisterTimeout, "register-timeout");
         Positive(s.RequestTimeout, "request-timeout");
         Positive(s.PendingSweepInterval, "pending-sweep-interval");
         if (s.MaxCallsInFlight < 1)

@@ -74,7 +74,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Props for one accepted connection.</summary>
-    /// <param name="settings">Gateway settings: heartbeat timeout (the time to REGISTER).</param>
+    /// <param name="settings">Gateway settings: register-timeout (the time to REGISTER).</param>
     /// <param name="connection">The connection's socket side; started, and finally disposed, by this actor.</param>
     internal static Props Props(GatewaySettings settings, SocketConnection connection) =>
         Akka.Actor.Props.Create(() => new ConnectionActor(settings, connection));
@@ -83,8 +83,8 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         // Heartbeat eviction covers registered services only; a socket that never registers is
-        // given the same time to do so, then closed, so idle strangers cannot pile up.
-        Timers.StartSingleTimer(nameof(RegisterDeadlineTick), RegisterDeadlineTick.Instance, _settings.HeartbeatTimeout);
+        // closed after register-timeout, so idle strangers cannot pile up.
+        Timers.StartSingleTimer(nameof(RegisterDeadlineTick), RegisterDeadlineTick.Instance, _settings.RegisterTimeout);
         _connection.Start(Self);
     }
 
@@ -106,7 +106,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             if (_connection.ServiceName is null)
                 BeginClosing(new ErrorInfo(
-                    $"No REGISTER within {_settings.HeartbeatTimeout.TotalSeconds:0.###} s of connecting", ErrorCodes.ConnectionFailed));
+                    $"No REGISTER within {_settings.RegisterTimeout.TotalSeconds:0.###} s of connecting", ErrorCodes.ConnectionFailed));
         });
     }
 
