@@ -62,6 +62,12 @@ public sealed record GatewaySettings
     /// </summary>
     public int MaxCallsInFlight { get; init; } = 10_000;
 
+    /// <summary>
+    /// Connections the gateway keeps open at once; one more is answered ERROR (CONNECTION_FAILED)
+    /// and closed at once. Default 10,000.
+    /// </summary>
+    public int MaxConnections { get; init; } = 10_000;
+
     /// <summary>Longest service name a REGISTER may carry, in UTF-8 bytes. Default 256.</summary>
     public int MaxServiceNameLength { get; init; } = 256;
 
@@ -124,6 +130,7 @@ public sealed record GatewaySettings
             MaxDepth = c.GetInt("max-depth"),
             MaxCallsInFlight = c.GetInt("max-calls-in-flight"),
             ListenBacklog = c.GetInt("listen-backlog"),
+            MaxConnections = c.GetInt("max-connections"),
             MaxServiceNameLength = c.GetInt("max-service-name-length"),
             MaxMethods = c.GetInt("max-methods"),
             MaxMetadataSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-metadata-size") ?? Default.MaxMetadataSize),
@@ -171,6 +178,8 @@ public sealed record GatewaySettings
         Positive(s.PendingSweepInterval, "pending-sweep-interval");
         if (s.MaxCallsInFlight < 1)
             throw new ConfigurationException($"bro.gateway.max-calls-in-flight must be at least 1, was {s.MaxCallsInFlight}");
+        if (s.MaxConnections < 1)
+            throw new ConfigurationException($"bro.gateway.max-connections must be at least 1, was {s.MaxConnections}");
         if (s.MaxServiceNameLength < 1)
             throw new ConfigurationException($"bro.gateway.max-service-name-length must be at least 1, was {s.MaxServiceNameLength}");
         if (s.MaxMethods < 0)

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Bro.Configuration;
 using Bro.Connection;
+using Bro.Protocol;
 using Bro.Routing;
 using Bro.Transport;
 
@@ -47,6 +48,7 @@ internal sealed class ListenerActor : ReceiveActor
     private UnixSocketListener? _listener;
     private object? _binding;
     private long _accepted;
+    private int _open;
 
     public ListenerActor(GatewaySettings settings, IActorRef registry, CallRouter router)
     {
@@ -62,11 +64,8 @@ internal sealed class ListenerActor : ReceiveActor
             if (_binding is null) _waiting.Add(Sender);
             else Sender.Tell(_binding);
         });
-        Receive<Accepted>(accepted =>
-        {
-            var connection = new SocketConnection(accepted.Socket, _settings, _router, _registry, _connectionLog);
-            Context.ActorOf(ConnectionActor.Props(_settings, connection), "connection-" + ++_accepted);
-        });
+        Receive<Accepted>(accepted => Open(accepted.Socket));
+        Receive<Terminated>(_ => _open--);
         Receive<AcceptFailed>(failed => Fail(failed.Cause));
     }
 
@@ -96,6 +95,45 @@ internal sealed class ListenerActor : ReceiveActor
         _listener = listening.Listener;
         Answer(new Bound(_listener.Path));
         _ = AcceptLoopAsync(_listener, Self);
+    }
+
+    private void Open(Socket socket)
+    {
+        if (_open >= _settings.MaxConnections)
+        {
+            Refuse(socket);
+            return;
+        }
+
+        var connection = new SocketConnection(socket, _settings, _router, _registry, _connectionLog);
+        Context.Watch(Context.ActorOf(ConnectionActor.Props(_settings, connection), "connection-" + ++_accepted));
+        _open++;
+    }
+
+    /// <summary>
+    /// One connection over max-connections: told why (in JSON, its encoding is not known yet) and
+    /// closed at once, without an actor or a read loop.
+    /// </summary>
+    private void Refuse(Socket socket)
+    {
+        var reason = $"The gateway has {_open} connections open, the most bro.gateway.max-connections allows";
+        _log.Warning("Connection refused: {0}", reason);
+        var error = new ErrorMessage(null, new ErrorInfo(reason, ErrorCodes.ConnectionFailed), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        try
+        {
+            // A few hundred bytes into an empty socket buffer: the kernel takes them at once.
+            socket.Blocking = false;
+            socket.Send(Frames.Serialize(error, BroEncoding.Json));
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // The peer is gone already.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
     }
 
     private static async Task AcceptLoopAsync(UnixSocketListener listener, IActorRef self)
