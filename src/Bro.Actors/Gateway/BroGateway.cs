@@ -121,8 +121,9 @@ public sealed class BroGateway : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops listening, closes every connection and deletes the socket file. Callers still
-    /// waiting learn of it from their own connection closing. Does nothing when not running.
+    /// Stops listening (the socket file is deleted), answers every call in flight with an error
+    /// RESPONSE (CONNECTION_LOST, "The gateway is shutting down"), then closes every connection
+    /// once it has written what it had queued (at most 2 s each). Does nothing when not running.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -194,9 +195,12 @@ public sealed class BroGateway : IAsyncDisposable
     private async Task StopActorsAsync()
     {
         var stopTimeout = TimeSpan.FromSeconds(10);
-        // The listener first: it unbinds and closes every connection, which the registry and
-        // router then see as terminations.
-        foreach (var actor in new[] { _listener, _registry, _router, _events })
+        // The listener first: it unbinds, answers every call in flight, and closes every
+        // connection once it has written what it had queued (ListenerActor.Shutdown); the
+        // registry sees those as terminations.
+        if (_listener is not null)
+            await _listener.GracefulStop(stopTimeout, ListenerActor.Shutdown.Instance).ConfigureAwait(false);
+        foreach (var actor in new[] { _registry, _router, _events })
         {
             if (actor is not null)
                 await actor.GracefulStop(stopTimeout).ConfigureAwait(false);

@@ -33,6 +33,17 @@ internal sealed class ListenerActor : ReceiveActor
     /// <param name="SocketPath">The path it listens on.</param>
     public sealed record Bound(string SocketPath);
 
+    /// <summary>
+    /// Stop gracefully: stop accepting, answer every call in flight, close every connection
+    /// (each writes out what it has queued), then stop. The listener's stop message.
+    /// </summary>
+    public sealed record Shutdown
+    {
+        /// <summary>The single instance.</summary>
+        public static Shutdown Instance { get; } = new();
+        private Shutdown() { }
+    }
+
     private sealed record Listening(UnixSocketListener Listener);
 
     private sealed record Accepted(Socket Socket);
@@ -67,6 +78,7 @@ internal sealed class ListenerActor : ReceiveActor
         Receive<Accepted>(accepted => Open(accepted.Socket));
         Receive<Terminated>(_ => _open--);
         Receive<AcceptFailed>(failed => Fail(failed.Cause));
+        Receive<Shutdown>(_ => BeginShutdown());
     }
 
     /// <summary>Props for the listener.</summary>
@@ -95,6 +107,27 @@ internal sealed class ListenerActor : ReceiveActor
         _listener = listening.Listener;
         Answer(new Bound(_listener.Path));
         _ = AcceptLoopAsync(_listener, Self);
+    }
+
+    private void BeginShutdown()
+    {
+        // Unbinding first: nobody new gets in while the others are told.
+        _listener?.Dispose();
+        _router.ShutDown();
+        var reason = new ErrorInfo("The gateway is shutting down", ErrorCodes.ConnectionLost);
+        foreach (var connection in Context.GetChildren())
+            connection.Tell(new ConnectionCommands.Close(reason));
+
+        Become(() =>
+        {
+            Receive<Terminated>(_ =>
+            {
+                if (--_open == 0) Context.Stop(Self);
+            });
+            Receive<Accepted>(accepted => accepted.Socket.Dispose());
+        });
+        if (_open == 0)
+            Context.Stop(Self);
     }
 
     private void Open(Socket socket)

@@ -41,6 +41,7 @@ internal sealed class CallRouter
     private readonly ConcurrentDictionary<long, CallEndpoint> _endpoints = new();
     private readonly ConcurrentDictionary<string, StrongBox<long>> _errors = new(StringComparer.Ordinal);
     private readonly List<InFlightCall> _expired = [];
+    private volatile bool _shuttingDown;
     private long _closedCallsRouted;
     private long _closedResponsesRouted;
     private long _closedResponsesDropped;
@@ -91,6 +92,12 @@ internal sealed class CallRouter
         }
 
         var callerName = header.From ?? caller.ServiceName ?? string.Empty;
+        if (_shuttingDown)
+        {
+            Reject(caller, id, to, callerName, ErrorCodes.ConnectionLost, ShuttingDownMessage, flushes);
+            return;
+        }
+
         if (header.Depth is { } depth && depth > _settings.MaxDepth)
         {
             Reject(caller, id, to, callerName, ErrorCodes.MaxDepthExceeded, $"Call depth {depth} exceeds the maximum of {_settings.MaxDepth}", flushes);
@@ -120,7 +127,7 @@ internal sealed class CallRouter
             var candidate = new InFlightCall(caller, pool.Pick(), id, callerName, to, deadline);
             if (caller.TryAddOutgoing(candidate, _settings.MaxCallsInFlight) is { } refusal)
             {
-                if (refusal == ErrorCodes.ConnectionLost)
+                if (refusal == ErrorCodes.ConnectionLost && !_shuttingDown)
                     return; // the caller is going away: nobody to answer
                 Reject(caller, id, to, callerName, refusal, refusal == ErrorCodes.MaxInFlightExceeded
                     ? $"The caller already has {_settings.MaxCallsInFlight} calls in flight, the most bro.gateway.max-calls-in-flight allows"
@@ -270,6 +277,41 @@ internal sealed class CallRouter
             _log.Debug("Connection {0} ({1}) gone: {2} calls to it answered, {3} calls from it dropped",
                 endpoint.Id, endpoint.ServiceName, incoming.Count, outgoing.Count);
     }
+
+    /// <summary>
+    /// The gateway is stopping: every call in flight is answered CONNECTION_LOST ("The gateway is
+    /// shutting down") while every connection can still write, and every CALL from now on is
+    /// answered so at once. Connections close after this, each writing out what it has queued.
+    /// </summary>
+    public void ShutDown()
+    {
+        _shuttingDown = true;
+        var flushes = new FlushList();
+        foreach (var endpoint in _endpoints.Values)
+        {
+            var (outgoing, incoming) = endpoint.CloseCalls();
+            foreach (var call in incoming)
+            {
+                if (!call.TryFinish())
+                    continue;
+                call.Caller.RemoveOutgoing(call);
+                Answer(call, ErrorCodes.ConnectionLost, ShuttingDownMessage, flushes);
+            }
+
+            foreach (var call in outgoing)
+            {
+                if (call.TryFinish())
+                {
+                    call.Target.RemoveIncoming(call);
+                    Answer(call, ErrorCodes.ConnectionLost, ShuttingDownMessage, flushes);
+                }
+            }
+        }
+
+        flushes.FlushAll();
+    }
+
+    private const string ShuttingDownMessage = "The gateway is shutting down";
 
     /// <summary>The counters since start, over open and closed connections.</summary>
     public GatewayStats Stats()
