@@ -333,9 +333,10 @@ internal sealed class CallRouter
     /// <summary>
     /// Queues <paramref name="frame"/> for <paramref name="to"/>: as it is when both speak one
     /// encoding and the id stays, else decoded and re-encoded (with <paramref name="newId"/>).
-    /// False, with the reason, when <paramref name="to"/>'s encoding cannot express the frame.
+    /// False, with the reason, when <paramref name="to"/>'s encoding cannot express the frame
+    /// or the re-encoded frame would exceed max-frame-size.
     /// </summary>
-    private static bool Forward(CallEndpoint from, CallEndpoint to, ReadOnlySpan<byte> frame, string? newId, out string? failure)
+    private bool Forward(CallEndpoint from, CallEndpoint to, ReadOnlySpan<byte> frame, string? newId, out string? failure)
     {
         failure = null;
         if (newId is null && from.Encoding == to.Encoding)
@@ -361,6 +362,14 @@ internal sealed class CallRouter
         catch (BroException e)
         {
             failure = e.Message;
+            return false;
+        }
+
+        // Transcoding can grow a frame (a MessagePack string of control bytes becomes six times
+        // longer in JSON): nothing the gateway writes may exceed what it accepts itself.
+        if (payload.Length > _settings.MaxFrameSize)
+        {
+            failure = $"the {to.Encoding} frame would be {payload.Length} bytes, over max-frame-size ({_settings.MaxFrameSize})";
             return false;
         }
 

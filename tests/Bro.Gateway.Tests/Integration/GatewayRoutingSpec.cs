@@ -58,6 +58,25 @@ public sealed class GatewayRoutingSpec
     }
 
     [Fact]
+    public async Task A_CALL_that_transcoding_would_grow_past_max_frame_size_is_answered_SERIALIZATION_FAILED_and_not_delivered()
+    {
+        await using var gateway = await TestGateway.StartAsync(s => s with { MaxFrameSize = 64 * 1024 });
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller", BroEncoding.MessagePack);
+        await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee", BroEncoding.Json);
+
+        // 20,000 control bytes: ~20 KB of MessagePack, ~120 KB of JSON (each one is written \u0001).
+        var call = Call("caller", "callee", new { s = new string('\u0001', 20_000) }, BroEncoding.MessagePack);
+        await caller.SendAsync(call, BroEncoding.MessagePack);
+
+        var response = await caller.ReadAsync<ResponseMessage>();
+        Assert.Equal((call.Id, "callee", ErrorCodes.SerializationFailed), (response.Id, response.From, response.Error!.Code));
+        Assert.Contains("max-frame-size", response.Error.Message);
+        var probe = Call("caller", "callee", new { }, BroEncoding.MessagePack);
+        await caller.SendAsync(probe, BroEncoding.MessagePack);
+        Assert.Equal(probe.Id, (await callee.ReadAsync<CallMessage>()).Id);
+    }
+
+    [Fact]
     public async Task A_RESPONSE_the_caller_encoding_cannot_express_becomes_a_SERIALIZATION_FAILED_error()
     {
         await using var gateway = await TestGateway.StartAsync();
