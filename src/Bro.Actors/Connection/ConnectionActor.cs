@@ -85,7 +85,16 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         // Heartbeat eviction covers registered services only; a socket that never registers is
         // closed after register-timeout, so idle strangers cannot pile up.
         Timers.StartSingleTimer(nameof(RegisterDeadlineTick), RegisterDeadlineTick.Instance, _settings.RegisterTimeout);
-        _connection.Start(Self);
+        try
+        {
+            _connection.Start(Self);
+        }
+        catch
+        {
+            // An actor that fails to start is stopped without PostStop: the socket would leak.
+            _connection.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />

@@ -50,6 +50,8 @@ internal sealed class ListenerActor : ReceiveActor
 
     private sealed record AcceptFailed(Exception Cause);
 
+    private sealed record AcceptPaused(SocketException Cause, TimeSpan Retry);
+
     private readonly GatewaySettings _settings;
     private readonly IActorRef _registry;
     private readonly CallRouter _router;
@@ -78,6 +80,8 @@ internal sealed class ListenerActor : ReceiveActor
         Receive<Accepted>(accepted => Open(accepted.Socket));
         Receive<Terminated>(_ => _open--);
         Receive<AcceptFailed>(failed => Fail(failed.Cause));
+        Receive<AcceptPaused>(paused => _log.Warning("Accepting on {0} failed ({1}: {2}); accepting again in {3} ms",
+            _settings.SocketPath, paused.Cause.SocketErrorCode, paused.Cause.Message, paused.Retry.TotalMilliseconds));
         Receive<Shutdown>(_ => BeginShutdown());
     }
 
@@ -171,12 +175,14 @@ internal sealed class ListenerActor : ReceiveActor
 
     private static async Task AcceptLoopAsync(UnixSocketListener listener, IActorRef self)
     {
+        var retry = FirstRetry;
         while (true)
         {
             Socket socket;
             try
             {
                 socket = await listener.AcceptAsync().ConfigureAwait(false);
+                retry = FirstRetry;
             }
             catch (ObjectDisposedException)
             {
@@ -186,8 +192,18 @@ internal sealed class ListenerActor : ReceiveActor
             {
                 return; // unbound while accepting
             }
-            catch (SocketException e)
+            catch (SocketException e) when (IsTransient(e.SocketErrorCode))
             {
+                // Out of file descriptors or kernel buffers, or a peer that gave up while queued:
+                // the listener is fine, the connects wait in the backlog until there is room.
+                self.Tell(new AcceptPaused(e, retry));
+                await Task.Delay(retry).ConfigureAwait(false);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastRetry.Ticks));
+                continue;
+            }
+            catch (Exception e)
+            {
+                // The listening socket itself is broken: the listener stops and says why.
                 self.Tell(new AcceptFailed(e));
                 return;
             }
@@ -195,6 +211,13 @@ internal sealed class ListenerActor : ReceiveActor
             self.Tell(new Accepted(socket));
         }
     }
+
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(1);
+
+    private static bool IsTransient(SocketError error) => error is SocketError.TooManyOpenSockets
+        or SocketError.NoBufferSpaceAvailable or SocketError.ConnectionAborted or SocketError.ConnectionReset
+        or SocketError.TryAgain or SocketError.WouldBlock or SocketError.Interrupted;
 
     private void Fail(Exception cause)
     {

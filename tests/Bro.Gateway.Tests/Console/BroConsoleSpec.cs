@@ -49,6 +49,35 @@ public sealed class BroConsoleSpec : IDisposable
     }
 
     [Fact]
+    public async Task Bro_keeps_accepting_after_running_out_of_file_descriptors()
+    {
+        await using var bro = BroProcess.Start("--socket", SocketPath);
+        await bro.WaitForLineAsync("listening on");
+        // A first service loads what serving a connection needs (assemblies are files too).
+        await using (await RawPeer.RegisterAsync(SocketPath, "first"))
+            await bro.WaitForLineAsync("Registered first");
+        await bro.WaitForLineAsync("Disconnected first");
+
+        // Room for three more descriptors: of eight services connecting at once, five or more
+        // find accept() failing with EMFILE until those before them have registered and hung up.
+        var open = Directory.GetFiles($"/proc/{bro.Id}/fd").Length;
+        using (var prlimit = System.Diagnostics.Process.Start("prlimit", $"--pid {bro.Id} --nofile={open + 3}:{open + 3}"))
+        {
+            await prlimit.WaitForExitAsync();
+            Assert.Equal(0, prlimit.ExitCode);
+        }
+
+        var registrations = Enumerable.Range(0, 8).Select(async i =>
+        {
+            await using var peer = await RawPeer.RegisterAsync(SocketPath, $"svc-{i}");
+        }).ToArray();
+
+        await bro.WaitForLineAsync("failed (TooManyOpenSockets").WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.WhenAll(registrations);
+        Assert.Contains("listening on", bro.Output);
+    }
+
+    [Fact]
     public async Task Bro_announces_the_heartbeat_interval_it_was_given()
     {
         await using var bro = BroProcess.Start("--socket", SocketPath, "--heartbeat-interval", "2500");

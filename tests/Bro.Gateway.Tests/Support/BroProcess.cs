@@ -24,6 +24,9 @@ public sealed class BroProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>The process id.</summary>
+    public int Id => _process.Id;
+
     /// <summary>Everything the process wrote so far, stdout and stderr interleaved.</summary>
     public string Output
     {
