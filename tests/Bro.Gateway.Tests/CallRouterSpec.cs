@@ -101,6 +101,22 @@ public sealed class CallRouterSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void CallRouter_refuses_a_CALL_whose_from_is_not_the_name_its_connection_registered_and_delivers_nothing()
+    {
+        var router = Router();
+        var cart = Service(router, "cart");
+        var order = Service(router, "order");
+
+        Send(router, cart, Call("req-1", "admin-service", "order"));
+
+        var refused = ExpectErrorResponse(cart, ErrorCodes.InvalidMessage);
+        Assert.Equal(("req-1", "order", "admin-service"), (refused.Id, refused.From, refused.To));
+        Assert.Contains("registered as 'cart'", refused.Error!.Message);
+        Assert.Empty(order.Frames);
+        Assert.Equal(0, router.Stats().PendingCalls);
+    }
+
+    [Fact]
     public void CallRouter_spreads_calls_round_robin_over_a_pool_of_three()
     {
         var router = Router();

@@ -92,6 +92,14 @@ internal sealed class CallRouter
         }
 
         var callerName = header.From ?? caller.ServiceName ?? string.Empty;
+        if (caller.ServiceName is { } registered && !string.Equals(callerName, registered, StringComparison.Ordinal))
+        {
+            // A callee trusts `from`: a connection may speak only for the service it registered as.
+            Reject(caller, id, to, callerName, ErrorCodes.InvalidMessage,
+                $"A connection registered as '{registered}' may not send a CALL from '{Bounded(callerName)}'", flushes);
+            return;
+        }
+
         if (_shuttingDown)
         {
             Reject(caller, id, to, callerName, ErrorCodes.ConnectionLost, ShuttingDownMessage, flushes);
@@ -312,6 +320,9 @@ internal sealed class CallRouter
     }
 
     private const string ShuttingDownMessage = "The gateway is shutting down";
+
+    // Peer-chosen text quoted back in an error stays short, however long the peer made it.
+    private static string Bounded(string text) => text.Length <= 256 ? text : string.Concat(text.AsSpan(0, 256), "...");
 
     /// <summary>The counters since start, over open and closed connections.</summary>
     public GatewayStats Stats()
