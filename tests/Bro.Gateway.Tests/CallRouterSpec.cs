@@ -72,7 +72,7 @@ public sealed class CallRouterSpec : Akka.TestKit.Xunit2.TestKit
             router.RouteCall(from, header, frame, flushes);
         else
             router.RouteResponse(from, header, frame, flushes);
-        flushes.FlushAll();
+        _ = flushes.FlushAll();
         return frame;
     }
 

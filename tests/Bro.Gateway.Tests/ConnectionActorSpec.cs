@@ -250,7 +250,7 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         var payload = cart.Codec.Encode(call);
         var flushes = new FlushList();
         _router.RouteCall(cart, cart.Codec.ReadHeader(payload), Frames.Frame(payload), flushes);
-        flushes.FlushAll();
+        _ = flushes.FlushAll();
         Assert.Equal(call.Id, (await peer.ReadAsync<CallMessage>()).Id);
 
         await peer.DisposeAsync();

@@ -47,7 +47,7 @@ public sealed class RouterActorSpec : Akka.TestKit.Xunit2.TestKit
             router.RouteCall(from, header, Frames.Frame(payload), flushes);
         else
             router.RouteResponse(from, header, Frames.Frame(payload), flushes);
-        flushes.FlushAll();
+        _ = flushes.FlushAll();
     }
 
     private CallMessage Call(string id, string from, string to, long deadline) =>

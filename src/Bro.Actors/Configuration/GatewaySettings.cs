@@ -91,6 +91,13 @@ public sealed record GatewaySettings
     public long OutboundQueueLimit { get; init; } = 32 * 1024 * 1024;
 
     /// <summary>
+    /// How long a connection whose outbound queue is full may go without a write making progress
+    /// before it is dropped as a slow consumer (its callers are answered CONNECTION_LOST). Until
+    /// then the connections sending to it are slowed, not dropped. Default 10 s.
+    /// </summary>
+    public TimeSpan SlowConsumerTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How often the router answers calls past their deadline (DEADLINE_EXCEEDED). Default 1 s.
     /// </summary>
     public TimeSpan PendingSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -136,6 +143,7 @@ public sealed record GatewaySettings
             MaxMetadataSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-metadata-size") ?? Default.MaxMetadataSize),
             OutboundQueueLimit = c.GetByteSize("outbound-queue-limit") ?? Default.OutboundQueueLimit,
             PendingSweepInterval = c.GetTimeSpan("pending-sweep-interval"),
+            SlowConsumerTimeout = c.GetTimeSpan("slow-consumer-timeout"),
             Debug = c.GetBoolean("debug"),
             GatewayName = c.GetString("gateway-name"),
         };
@@ -176,6 +184,7 @@ public sealed record GatewaySettings
         Positive(s.RegisterTimeout, "register-timeout");
         Positive(s.RequestTimeout, "request-timeout");
         Positive(s.PendingSweepInterval, "pending-sweep-interval");
+        Positive(s.SlowConsumerTimeout, "slow-consumer-timeout");
         if (s.MaxCallsInFlight < 1)
             throw new ConfigurationException($"bro.gateway.max-calls-in-flight must be at least 1, was {s.MaxCallsInFlight}");
         if (s.MaxConnections < 1)

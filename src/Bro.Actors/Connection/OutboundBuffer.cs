@@ -17,6 +17,11 @@ namespace Bro.Connection;
 /// does nothing, and the send's completion takes whatever gathered meanwhile.</para>
 /// <para>Completing (closing gracefully) writes what is queued, then shuts down the send
 /// direction; closing drops what is queued. Appends after either are ignored.</para>
+/// <para>Flow control: past a quarter of the limit the buffer is "full" for its writers
+/// (<see cref="WhenWritable"/>): a connection's reader that wrote here waits, without reading
+/// its own socket, until it drains below an eighth. A sender is slowed by its target; the target
+/// is dropped only when the hard limit is passed anyway, or when it stops reading altogether
+/// (<see cref="IsStalled"/>).</para>
 /// </remarks>
 internal sealed class OutboundBuffer
 {
@@ -34,6 +39,10 @@ internal sealed class OutboundBuffer
     private bool _completing;
     private bool _closed;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _pauseAt;
+    private readonly long _resumeAt;
+    private TaskCompletionSource? _writable;
+    private long _lastProgress = Environment.TickCount64;
 
     /// <param name="socket">The socket written to; owned by the caller.</param>
     /// <param name="limit">The most bytes that may wait (queued plus being sent).</param>
@@ -43,6 +52,32 @@ internal sealed class OutboundBuffer
         _socket = socket;
         _limit = limit;
         _onSendFailed = onSendFailed;
+        _pauseAt = Math.Max(1, limit / 4);
+        _resumeAt = limit / 8;
+    }
+
+    /// <summary>
+    /// <c>null</c> while writers may go on; else a task that completes once the queue drained
+    /// below the resume mark, or the buffer closed. See the remarks.
+    /// </summary>
+    public Task? WhenWritable()
+    {
+        lock (_gate)
+        {
+            if (_closed || _completing || _queued < _pauseAt)
+                return null;
+            return (_writable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    /// <summary>
+    /// Whether the queue is full and no send has completed for <paramref name="timeoutMs"/>: the
+    /// peer has stopped reading (a slow consumer).
+    /// </summary>
+    public bool IsStalled(long nowMs, long timeoutMs)
+    {
+        lock (_gate)
+            return _sending && !_closed && _queued >= _pauseAt && nowMs - _lastProgress > timeoutMs;
     }
 
     /// <summary>Bytes queued or being sent.</summary>
@@ -135,7 +170,20 @@ internal sealed class OutboundBuffer
 
         if (buffer is not null)
             ArrayPool<byte>.Shared.Return(buffer);
+        ReleaseWriters();
         _drained.TrySetResult();
+    }
+
+    private void ReleaseWriters()
+    {
+        TaskCompletionSource? writable;
+        lock (_gate)
+        {
+            writable = _writable;
+            _writable = null;
+        }
+
+        writable?.TrySetResult();
     }
 
     private byte[] Grow(int length)
@@ -212,27 +260,40 @@ internal sealed class OutboundBuffer
     {
         ArrayPool<byte>.Shared.Return(sent);
         bool shutdown;
+        bool more;
+        TaskCompletionSource? writable = null;
         lock (_gate)
         {
             _queued -= sentCount;
-            if (_count > 0 && !_closed)
+            _lastProgress = Environment.TickCount64;
+            if (_writable is not null && _queued < _resumeAt)
+            {
+                writable = _writable;
+                _writable = null;
+            }
+
+            more = _count > 0 && !_closed;
+            if (more)
             {
                 chunk = _buffer!;
                 count = _count;
                 _buffer = null;
                 _count = 0;
-                return true;
+                shutdown = false;
             }
-
-            _sending = false;
-            shutdown = _completing && !_closed;
+            else
+            {
+                chunk = null!;
+                count = 0;
+                _sending = false;
+                shutdown = _completing && !_closed;
+            }
         }
 
-        chunk = null!;
-        count = 0;
+        writable?.TrySetResult();
         if (shutdown)
             ShutdownSend();
-        return false;
+        return more;
     }
 
     private void ShutdownSend()
@@ -257,6 +318,7 @@ internal sealed class OutboundBuffer
             _closed = true;
         }
 
+        ReleaseWriters();
         _drained.TrySetResult();
         _onSendFailed(cause);
     }

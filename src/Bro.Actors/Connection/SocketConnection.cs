@@ -104,6 +104,20 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
     public override void Flush() => _outbound.Flush();
 
     /// <inheritdoc />
+    public override Task? WhenWritable() => _outbound.WhenWritable();
+
+    /// <inheritdoc />
+    public override void CheckWriteProgress(long timeoutMs)
+    {
+        if (!_outbound.IsStalled(Environment.TickCount64, timeoutMs))
+            return;
+        _log.Warning("{0} read nothing for {1} ms with {2} bytes queued: dropped as a slow consumer",
+            ServiceName ?? $"Connection {Id}", timeoutMs, _outbound.QueuedBytes);
+        _outbound.Close();
+        _actor.Tell(new ConnectionActor.SocketFailed(new IOException("Slow consumer")));
+    }
+
+    /// <inheritdoc />
     public override void ResumeReading()
     {
         Flush();
@@ -209,7 +223,8 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                     while (HandleFrames(buffer, ref start, end))
                     {
                         // A REGISTER went to the registry: wait for its answer before the next frame.
-                        _flushes.FlushAll();
+                        if (_flushes.FlushAll() is { } full)
+                            await full.ConfigureAwait(false);
                         await _registering!.Task.ConfigureAwait(false);
                         _registering = null;
                         if (_discarding)
@@ -224,7 +239,9 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                     _actor.Tell(new ConnectionActor.FrameRejected(tooLarge));
                 }
 
-                _flushes.FlushAll();
+                // Flow control: a target this read filled is waited for before reading on.
+                if (_flushes.FlushAll() is { } targetsFull)
+                    await targetsFull.ConfigureAwait(false);
                 if (_discarding)
                     start = end = 0;
             }

@@ -123,6 +123,21 @@ internal abstract class CallEndpoint
     /// <summary>Starts writing what is queued, if nothing is being written already. Never blocks.</summary>
     public abstract void Flush();
 
+    /// <summary>
+    /// Flow control: <c>null</c> while frames may be written here; else a task that completes once
+    /// enough has drained. A reader that wrote here waits on it before it reads its own socket
+    /// again, so a sender is slowed by its target instead of the target being dropped.
+    /// </summary>
+    public virtual Task? WhenWritable() => null;
+
+    /// <summary>
+    /// Drops the connection if its peer has stopped reading: its queue is full and no write has
+    /// made progress for <paramref name="timeoutMs"/>. Called on the router's sweep.
+    /// </summary>
+    public virtual void CheckWriteProgress(long timeoutMs)
+    {
+    }
+
     /// <summary>Writes a 4-byte big-endian length prefix.</summary>
     protected static void WritePrefix(Span<byte> into, int length) => BinaryPrimitives.WriteInt32BigEndian(into, length);
 

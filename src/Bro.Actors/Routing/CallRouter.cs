@@ -38,6 +38,7 @@ internal sealed class CallRouter
     private readonly ILoggingAdapter _log;
     private readonly EventStream? _events;
     private readonly long _requestTimeoutMs;
+    private readonly long _slowConsumerTimeoutMs;
     private readonly ConcurrentDictionary<long, CallEndpoint> _endpoints = new();
     private readonly ConcurrentDictionary<string, StrongBox<long>> _errors = new(StringComparer.Ordinal);
     private readonly List<InFlightCall> _expired = [];
@@ -60,6 +61,7 @@ internal sealed class CallRouter
         _log = log;
         _events = events;
         _requestTimeoutMs = (long)settings.RequestTimeout.TotalMilliseconds;
+        _slowConsumerTimeoutMs = (long)settings.SlowConsumerTimeout.TotalMilliseconds;
     }
 
     /// <summary>The routes this router reads.</summary>
@@ -227,6 +229,7 @@ internal sealed class CallRouter
         {
             foreach (var endpoint in _endpoints.Values)
             {
+                endpoint.CheckWriteProgress(_slowConsumerTimeoutMs);
                 if (endpoint.EarliestDeadline > now)
                     continue;
 
@@ -277,7 +280,7 @@ internal sealed class CallRouter
                 call.Target.RemoveIncoming(call);
         }
 
-        flushes.FlushAll();
+        _ = flushes.FlushAll(); // an actor thread: flushes, never waits for flow control
         Interlocked.Add(ref _closedCallsRouted, endpoint.CallsRouted);
         Interlocked.Add(ref _closedResponsesRouted, endpoint.ResponsesRouted);
         Interlocked.Add(ref _closedResponsesDropped, endpoint.ResponsesDropped);
@@ -316,7 +319,7 @@ internal sealed class CallRouter
             }
         }
 
-        flushes.FlushAll();
+        _ = flushes.FlushAll(); // an actor thread: flushes, never waits for flow control
     }
 
     private const string ShuttingDownMessage = "The gateway is shutting down";

@@ -21,14 +21,28 @@ internal sealed class FlushList
         _endpoints.Add(endpoint);
     }
 
-    /// <summary>Flushes every listed endpoint and starts a new batch.</summary>
-    public void FlushAll()
+    /// <summary>
+    /// Flushes every listed endpoint and starts a new batch. Returns <c>null</c>, or a task to
+    /// wait on before reading more when an endpoint written to is full (flow control: see
+    /// <see cref="CallEndpoint.WhenWritable"/>). Actor threads flush and never wait.
+    /// </summary>
+    public Task? FlushAll()
     {
         if (_endpoints.Count == 0)
-            return;
+            return null;
+        Task? wait = null;
+        List<Task>? waits = null;
         foreach (var endpoint in _endpoints)
+        {
             endpoint.Flush();
+            if (endpoint.WhenWritable() is not { } full)
+                continue;
+            if (wait is null) wait = full;
+            else (waits ??= [wait]).Add(full);
+        }
+
         _endpoints.Clear();
         _stamp = Interlocked.Increment(ref _lastStamp);
+        return waits is null ? wait : Task.WhenAll(waits);
     }
 }

@@ -122,12 +122,18 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public async Task A_peer_that_stops_reading_is_disconnected_and_its_callers_are_told()
     {
-        await using var gateway = await TestGateway.StartAsync(s => s with { OutboundQueueLimit = 1024 * 1024 }, output: output);
+        await using var gateway = await TestGateway.StartAsync(s => s with
+        {
+            OutboundQueueLimit = 1024 * 1024,
+            SlowConsumerTimeout = TimeSpan.FromMilliseconds(500),
+            PendingSweepInterval = TimeSpan.FromMilliseconds(50),
+        }, output: output);
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
         await using var stalled = await RawPeer.RegisterAsync(gateway.Path, "stalled");
 
-        // The stalled peer reads nothing: the socket buffers fill, then its bounded queue
-        // (1 MiB), well before the 1000 calls of 16 KiB are sent.
+        // The stalled peer reads nothing: the socket buffers fill, then its queue (a quarter of
+        // 1 MiB slows the caller down), well before the 1000 calls of 16 KiB are sent; with no
+        // write progress for the slow-consumer timeout it is dropped.
         var gone = gateway.DisconnectionOf("stalled");
         var blob = new string('x', 16 * 1024);
         var calls = Enumerable.Range(0, 1000)
