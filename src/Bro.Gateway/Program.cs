@@ -55,6 +55,15 @@ var gateway = new BroGateway(settings, system);
 gateway.ServiceRegistered += (_, e) => system.Log.Info(
     "Registered {0}{1} ({2} methods)", e.Name, e.PoolIndex is { } i ? $" pool connection {i}" : "", e.Methods.Count);
 gateway.ServiceDisconnected += (_, e) => system.Log.Info("Disconnected {0}: {1}", e.Name, e.Reason);
+// A gateway that stops on its own (its listener failed) ends the process with exit code 1, so a
+// supervisor (systemd, a container runtime) restarts it instead of keeping a deaf process alive.
+var exitCode = 0;
+gateway.Faulted += (_, e) =>
+{
+    system.Log.Error("{0}", e.Reason);
+    exitCode = 1;
+    _ = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.UnknownReason.Instance);
+};
 if (settings.Debug)
     gateway.CallRouted += (_, e) => system.Log.Debug("CALL {0} -> {1}.{2} [{3}]", e.From, e.To, e.Method, e.RequestId);
 
@@ -81,7 +90,7 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Shutdown);
 
 system.Log.Info("Bro gateway listening on {0}", settings.SocketPath);
 await system.WhenTerminated;
-return 0;
+return exitCode;
 
 void Shutdown(PosixSignalContext context)
 {

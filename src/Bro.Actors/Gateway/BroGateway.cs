@@ -58,6 +58,13 @@ public sealed class BroGateway : IAsyncDisposable
     /// <summary>Raised once the gateway has stopped and its socket file is gone.</summary>
     public event EventHandler? Stopped;
 
+    /// <summary>
+    /// Raised when the gateway stops on its own, not through <see cref="StopAsync"/>: its listener
+    /// could not go on. <see cref="IsRunning"/> is false by then, every connection is closed, and
+    /// <see cref="Stopped"/> follows.
+    /// </summary>
+    public event EventHandler<GatewayFaulted>? Faulted;
+
     /// <summary>Raised when a service (or an extra pooled connection of one) registers.</summary>
     public event EventHandler<ServiceRegistered>? ServiceRegistered;
 
@@ -111,6 +118,7 @@ public sealed class BroGateway : IAsyncDisposable
             }
 
             _running = true;
+            _ = WatchListenerAsync(_listener);
         }
         finally
         {
@@ -190,6 +198,35 @@ public sealed class BroGateway : IAsyncDisposable
         var list = await Registry.Ask<RegistryActor.ServiceList>(RegistryActor.GetServices.Instance, cancellationToken)
             .ConfigureAwait(false);
         return list.Services;
+    }
+
+    /// <summary>A listener that stops while the gateway runs has failed: the gateway stops and says so.</summary>
+    private async Task WatchListenerAsync(IActorRef listener)
+    {
+        await listener.WatchAsync().ConfigureAwait(false);
+        try
+        {
+            await _lifecycle.WaitAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // disposed: stopped through DisposeAsync
+        }
+
+        try
+        {
+            if (!_running || !ReferenceEquals(_listener, listener))
+                return; // stopped through StopAsync
+            _running = false;
+            await StopActorsAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+
+        Faulted?.Invoke(this, new GatewayFaulted($"The listener on {Settings.SocketPath} stopped; the gateway is no longer running"));
+        Stopped?.Invoke(this, EventArgs.Empty);
     }
 
     private async Task StopActorsAsync()

@@ -39,4 +39,33 @@ public sealed class GatewayShutdownSpec
         await stopping;
         Assert.False(File.Exists(gateway.Path), "the socket file is left behind");
     }
+
+    [Fact]
+    public async Task A_gateway_whose_listener_stops_on_its_own_raises_Faulted_stops_and_closes_its_connections()
+    {
+        var directory = Directory.CreateTempSubdirectory("bro-").FullName;
+        using var system = Akka.Actor.ActorSystem.Create("faulted");
+        try
+        {
+            var path = Path.Combine(directory, "gw.sock");
+            await using var gateway = new BroGateway(Bro.Configuration.GatewaySettings.Default with { SocketPath = path }, system);
+            var faulted = new TaskCompletionSource<Bro.Events.GatewayFaulted>(TaskCreationOptions.RunContinuationsAsynchronously);
+            gateway.Faulted += (_, e) => faulted.TrySetResult(e);
+            await gateway.StartAsync();
+            await using var peer = await RawPeer.RegisterAsync(path, "svc");
+
+            // What a listener that cannot go on does: it stops (here: made to).
+            system.ActorSelection("/user/*-listener").Tell(Akka.Actor.PoisonPill.Instance);
+
+            var fault = await faulted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Contains(path, fault.Reason);
+            Assert.False(gateway.IsRunning);
+            Assert.True(await peer.WaitClosedAsync(), "the connection outlived its gateway");
+            Assert.False(File.Exists(path), "the socket file is left behind");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
