@@ -120,6 +120,19 @@ public sealed class BroConsoleSpec : IDisposable
     }
 
     [Fact]
+    public async Task Bro_refuses_a_socket_path_that_holds_a_regular_file_and_leaves_the_file_alone()
+    {
+        await File.WriteAllTextAsync(SocketPath, "precious");
+
+        await using var bro = BroProcess.Start("--socket", SocketPath);
+
+        Assert.Equal(1, await bro.WaitForExitAsync());
+        var error = bro.Output.Split('\n').Single(l => l.StartsWith("bro: ", StringComparison.Ordinal));
+        Assert.Contains("is not a socket", error);
+        Assert.Equal("precious", await File.ReadAllTextAsync(SocketPath));
+    }
+
+    [Fact]
     public async Task Bro_rejects_an_unknown_option_with_usage()
     {
         await using var bro = BroProcess.Start("--frobnicate");

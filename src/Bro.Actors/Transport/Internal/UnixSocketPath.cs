@@ -7,7 +7,8 @@ internal static class UnixSocketPath
 {
     /// <summary>
     /// Completes when <paramref name="path"/> may be bound: it is short enough, its directory
-    /// exists, and no live listener answers there (a stale socket file is deleted).
+    /// exists, nothing but a socket is there, and no live listener answers there (a stale socket
+    /// file is deleted).
     /// </summary>
     /// <exception cref="UnixSocketBindException">The path cannot be bound, and why.</exception>
     public static async Task PrepareAsync(string path)
@@ -16,6 +17,8 @@ internal static class UnixSocketPath
             throw new UnixSocketBindException(path, problem);
         if (!File.Exists(path))
             return;
+        if (UnixFileKind.IsSocket(path) == false)
+            throw new UnixSocketBindException(path, $"'{path}' exists and is not a socket: it is left alone, choose another path");
 
         // Something is already at the path. A connect tells a live listener (which must be left
         // alone) from a stale file left by a process that died without unlinking it.
