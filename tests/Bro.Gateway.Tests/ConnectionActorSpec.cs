@@ -110,6 +110,11 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(BroEncoding.MessagePack, connection.Encoding);
     }
 
+    /// <summary>REGISTER as "cart" and a CALL in one write: both arrive in one read.</summary>
+    private static Task SendRegisterThenCallAsync(RawPeer peer, CallMessage call) =>
+        peer.WriteAsync(Frames.Serialize(new RegisterMessage("cart", ["echo"]), BroEncoding.Json)
+            .Concat(Frames.Serialize(call, BroEncoding.Json)).ToArray());
+
     [Fact]
     public async Task ConnectionActor_handles_a_CALL_sent_right_behind_REGISTER_only_once_the_registry_accepted_it()
     {
@@ -117,8 +122,7 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         var (actor, connection, peer) = Connect();
         var call = Call("req-1", "cart", "order");
 
-        await peer.WriteAsync(Frames.Serialize(new RegisterMessage("cart", ["echo"]), BroEncoding.Json)
-            .Concat(Frames.Serialize(call, BroEncoding.Json)).ToArray());
+        await SendRegisterThenCallAsync(peer, call);
         ExpectRegister(actor);
         _registry.ExpectNoMsg(Quiet);
         Assert.Empty(order.Frames); // read, but held back behind the REGISTER
@@ -137,8 +141,7 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         var (actor, connection, peer) = Connect();
         var call = Call("req-1", "cart", "order");
 
-        await peer.WriteAsync(Frames.Serialize(new RegisterMessage("cart", ["echo"]), BroEncoding.Json)
-            .Concat(Frames.Serialize(call, BroEncoding.Json)).ToArray());
+        await SendRegisterThenCallAsync(peer, call);
         ExpectRegister(actor);
 
         // What the registry does when it refuses: an ERROR, then reading resumes.

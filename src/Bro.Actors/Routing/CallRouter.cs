@@ -64,9 +64,6 @@ internal sealed class CallRouter
         _slowConsumerTimeoutMs = (long)settings.SlowConsumerTimeout.TotalMilliseconds;
     }
 
-    /// <summary>The routes this router reads.</summary>
-    public RouteTable Routes => _routes;
-
     /// <summary>Makes a new connection known to the sweep and the counters.</summary>
     public void Attach(CallEndpoint endpoint) => _endpoints[endpoint.Id] = endpoint;
 
@@ -97,34 +94,34 @@ internal sealed class CallRouter
         if (caller.ServiceName is { } registered && !string.Equals(callerName, registered, StringComparison.Ordinal))
         {
             // A callee trusts `from`: a connection may speak only for the service it registered as.
-            Reject(caller, id, to, callerName, ErrorCodes.InvalidMessage,
+            Refuse(caller, id, to, callerName, ErrorCodes.InvalidMessage,
                 $"A connection registered as '{registered}' may not send a CALL from '{Bounded(callerName)}'", flushes);
             return;
         }
 
         if (_shuttingDown)
         {
-            Reject(caller, id, to, callerName, ErrorCodes.ConnectionLost, ShuttingDownMessage, flushes);
+            Refuse(caller, id, to, callerName, ErrorCodes.ConnectionLost, ShuttingDownMessage, flushes);
             return;
         }
 
         if (header.Depth is { } depth && depth > _settings.MaxDepth)
         {
-            Reject(caller, id, to, callerName, ErrorCodes.MaxDepthExceeded, $"Call depth {depth} exceeds the maximum of {_settings.MaxDepth}", flushes);
+            Refuse(caller, id, to, callerName, ErrorCodes.MaxDepthExceeded, $"Call depth {depth} exceeds the maximum of {_settings.MaxDepth}", flushes);
             return;
         }
 
         var now = NowMs();
         if (header.Deadline is { } requested && requested <= now)
         {
-            Reject(caller, id, to, callerName, ErrorCodes.DeadlineExceeded,
+            Refuse(caller, id, to, callerName, ErrorCodes.DeadlineExceeded,
                 $"Deadline exceeded by {now - requested} ms before the gateway routed the call to '{to}'", flushes);
             return;
         }
 
         if (!_routes.TryGet(to, out var pool))
         {
-            Reject(caller, id, to, callerName, ErrorCodes.ServiceNotFound, $"Target service '{to}' not found", flushes);
+            Refuse(caller, id, to, callerName, ErrorCodes.ServiceNotFound, $"Target service '{to}' not found", flushes);
             return;
         }
 
@@ -139,7 +136,7 @@ internal sealed class CallRouter
             {
                 if (refusal == ErrorCodes.ConnectionLost && !_shuttingDown)
                     return; // the caller is going away: nobody to answer
-                Reject(caller, id, to, callerName, refusal, refusal == ErrorCodes.MaxInFlightExceeded
+                Refuse(caller, id, to, callerName, refusal, refusal == ErrorCodes.MaxInFlightExceeded
                     ? $"The caller already has {_settings.MaxCallsInFlight} calls in flight, the most bro.gateway.max-calls-in-flight allows"
                     : $"A call with id '{id}' from this connection is already in flight", flushes);
                 return;
@@ -153,7 +150,7 @@ internal sealed class CallRouter
 
         if (call is null)
         {
-            Reject(caller, id, to, callerName, ErrorCodes.ConnectionLost, $"Connection to service '{to}' lost", flushes);
+            Refuse(caller, id, to, callerName, ErrorCodes.ConnectionLost, $"Connection to service '{to}' lost", flushes);
             return;
         }
 
@@ -392,13 +389,10 @@ internal sealed class CallRouter
     }
 
     /// <summary>
-    /// Answers a CALL the connection could not route (it failed validation) with an error
-    /// RESPONSE carrying its id, and counts it like the router's own refusals.
+    /// Answers a CALL that is not routed (refused by the router, or failed validation on its
+    /// connection) with an error RESPONSE carrying its id, and counts it.
     /// </summary>
-    public void Refuse(CallEndpoint caller, string id, string targetName, string callerName, string code, string message, FlushList flushes) =>
-        Reject(caller, id, targetName, callerName, code, message, flushes);
-
-    private void Reject(CallEndpoint caller, string id, string targetName, string callerName, string code, string message, FlushList flushes)
+    public void Refuse(CallEndpoint caller, string id, string targetName, string callerName, string code, string message, FlushList flushes)
     {
         caller.WriteMessage(Messages.BuildErrorResponse(id, targetName, callerName, context: null, new ErrorInfo(message, code)));
         flushes.Add(caller);
