@@ -22,6 +22,14 @@ internal static class ValueTranscoder
     public static readonly JsonReaderOptions JsonReaderOptions = new() { MaxDepth = MaxDepth };
 
     /// <summary>
+    /// JSON bytes tokenised on this thread by <see cref="JsonToMessagePack"/>, look-ahead
+    /// included. The cost of a transcoding must not grow with the nesting depth; tests hold
+    /// this against the input length to prove it without timing anything.
+    /// </summary>
+    [ThreadStatic]
+    internal static long JsonBytesRead;
+
+    /// <summary>
     /// JSON.stringify escapes only what JSON requires; relaxed escaping comes closest
     /// (the default encoder would also escape non-ASCII text and HTML characters).
     /// </summary>
@@ -42,6 +50,7 @@ internal static class ValueTranscoder
 
             // Utf8JsonReader throws on anything but whitespace after the value.
             reader.Read();
+            JsonBytesRead += reader.BytesConsumed;
         }
         catch (Exception ex) when (ex is not BroException)
         {
@@ -204,6 +213,7 @@ internal static class ValueTranscoder
     private static int CountChildren(Utf8JsonReader probe)
     {
         var end = probe.TokenType == JsonTokenType.StartObject ? JsonTokenType.EndObject : JsonTokenType.EndArray;
+        var start = probe.BytesConsumed;
         var count = 0;
         while (probe.Read() && probe.TokenType != end)
         {
@@ -216,6 +226,7 @@ internal static class ValueTranscoder
             count++;
         }
 
+        JsonBytesRead += probe.BytesConsumed - start;
         return count;
     }
 
