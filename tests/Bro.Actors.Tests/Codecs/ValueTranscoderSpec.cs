@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Bro.Codecs.Internal;
 using Bro.Protocol;
 using MessagePack;
 using Xunit;
@@ -89,6 +90,8 @@ public sealed class ValueTranscoderSpec
     [InlineData("{}", "DE0000")]
     [InlineData("{\"a\":1}", "DE0001A16101")]
     [InlineData("[1,2]", "920102")]
+    [InlineData("{\"a\":[1,{\"b\":[]}],\"c\":{}}", "DE0002A1619201DE0001A16290A163DE0000")]
+    [InlineData("[[],[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],{}]", "9390DC001000000000000000000000000000000000DE0000")]
     public void JSON_numbers_and_maps_are_written_as_msgpackr_writes_them(string json, string hex)
     {
         var value = new RawValue(BroEncoding.Json, Encoding.UTF8.GetBytes(json)).To(BroEncoding.MessagePack);
@@ -153,12 +156,70 @@ public sealed class ValueTranscoderSpec
         Assert.Equal(ErrorCodes.DeserializationFailed, Assert.Throws<BroException>(() => value.ToJsonString()).Code);
     }
 
+    [Theory]
+    [InlineData(250)]
+    [InlineData(ValueTranscoder.MaxDepth)]
+    public void A_deeply_nested_JSON_value_round_trips_through_MessagePack_byte_for_byte(int depth)
+    {
+        var json = Nested(depth, "héllo ✓ " + new string('x', 1 << 20));
+
+        var msgpack = new RawValue(BroEncoding.Json, json).To(BroEncoding.MessagePack);
+        var back = msgpack.To(BroEncoding.Json);
+
+        Assert.Equal(Encoding.UTF8.GetString(json), Encoding.UTF8.GetString(back.Bytes.Span));
+    }
+
+    [Theory]
+    [InlineData(ValueTranscoder.MaxDepth + 1)]
+    [InlineData(1_000)]
+    [InlineData(100_000)]
+    public void JSON_nested_beyond_the_depth_limit_fails_instead_of_overflowing_the_stack(int depth)
+    {
+        var value = new RawValue(BroEncoding.Json, Nested(depth, "bottom"));
+
+        Assert.Equal(ErrorCodes.DeserializationFailed, Assert.Throws<BroException>(() => value.To(BroEncoding.MessagePack)).Code);
+    }
+
+    [Fact]
+    public void Transcoding_JSON_reads_each_byte_twice_whatever_the_nesting()
+    {
+        // Counting each container's elements ahead of its header re-read its contents once per
+        // enclosing level: 250 levels over 1 MiB read 250 MiB.
+        var json = Nested(250, new string('x', 1 << 20));
+        ValueTranscoder.JsonBytesRead = 0;
+
+        new RawValue(BroEncoding.Json, json).To(BroEncoding.MessagePack);
+
+        Assert.InRange(ValueTranscoder.JsonBytesRead, json.Length, 2L * json.Length);
+    }
+
     [Fact]
     public void Invalid_JSON_cannot_be_transcoded()
     {
         var value = new RawValue(BroEncoding.Json, "{\"a\":"u8.ToArray());
 
         Assert.Equal(ErrorCodes.DeserializationFailed, Assert.Throws<BroException>(() => value.To(BroEncoding.MessagePack)).Code);
+    }
+
+    /// <summary>
+    /// Compact JSON <paramref name="depth"/> containers deep, objects and arrays in turn, each with
+    /// siblings around the next so every header counts more than one element.
+    /// </summary>
+    private static byte[] Nested(int depth, string bottom)
+    {
+        var json = new StringBuilder();
+        for (var level = 0; level < depth; level++)
+        {
+            json.Append(level % 2 == 0 ? $"{{\"n\":{level},\"next\":" : $"[{level},");
+        }
+
+        json.Append('"').Append(bottom).Append('"');
+        for (var level = depth - 1; level >= 0; level--)
+        {
+            json.Append(level % 2 == 0 ? ",\"end\":true}" : ",null]");
+        }
+
+        return Encoding.UTF8.GetBytes(json.ToString());
     }
 
     private static string Hex<T>(T value) => Convert.ToHexString(MessagePackSerializer.Serialize(value));

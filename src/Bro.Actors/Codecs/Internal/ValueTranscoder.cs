@@ -14,8 +14,9 @@ namespace Bro.Codecs.Internal;
 internal static class ValueTranscoder
 {
     /// <summary>
-    /// Nesting limit for both encodings. The MessagePack side recurses on our own stack, so
-    /// without it a frame of nested one-element arrays could overflow the stack.
+    /// Nesting limit for both encodings. Both directions recurse on our own stack, so without
+    /// it a frame of nested one-element arrays could overflow the stack. JSON is held to it by
+    /// the reader (<see cref="JsonReaderOptions"/>), MessagePack by our own depth count.
     /// </summary>
     public const int MaxDepth = 256;
 
@@ -36,26 +37,35 @@ internal static class ValueTranscoder
     public static readonly JsonWriterOptions JsonWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes the JSON value in <paramref name="json"/> (exactly one value) as MessagePack.</summary>
+    /// <remarks>
+    /// MessagePack puts a container's element count before its elements, JSON does not. Counting
+    /// ahead at each container would re-read its contents once per enclosing level (cost = bytes x
+    /// depth), so one pass counts the elements of every container, in document order, and a second
+    /// pass writes, taking the counts in that same order: each byte is tokenised twice.
+    /// </remarks>
     public static void JsonToMessagePack(ReadOnlySpan<byte> json, ref MessagePackWriter writer)
     {
         var reader = new Utf8JsonReader(json, JsonReaderOptions);
+        var counts = ArrayPool<int>.Shared.Rent(64);
         try
         {
-            if (!reader.Read())
-            {
-                throw CodecErrors.Malformed("Empty JSON value");
-            }
+            CountElements(ref reader, ref counts);
+            JsonBytesRead += reader.BytesConsumed;
 
-            WriteJsonValue(ref reader, ref writer);
-
-            // Utf8JsonReader throws on anything but whitespace after the value.
+            reader = new Utf8JsonReader(json, JsonReaderOptions);
             reader.Read();
+            var container = 0;
+            WriteJsonValue(ref reader, ref writer, counts, ref container);
             JsonBytesRead += reader.BytesConsumed;
         }
         catch (Exception ex) when (ex is not BroException)
         {
             throw CodecErrors.Malformed(
                 $"Invalid JSON value at byte {reader.BytesConsumed} of {json.Length}: {ex.Message}", ex);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(counts);
         }
     }
 
@@ -131,25 +141,82 @@ internal static class ValueTranscoder
         }
     }
 
-    private static void WriteJsonValue(ref Utf8JsonReader reader, ref MessagePackWriter writer)
+    /// <summary>
+    /// Reads the whole value (so it is validated before anything is written) and leaves in
+    /// <paramref name="counts"/>[n] the element count of the n-th container opened, a map counting
+    /// its pairs. The reader's <see cref="MaxDepth"/> bounds nesting for this pass and the next.
+    /// </summary>
+    private static void CountElements(ref Utf8JsonReader reader, ref int[] counts)
+    {
+        if (!reader.Read())
+        {
+            throw CodecErrors.Malformed("Empty JSON value");
+        }
+
+        // Ordinal of the open container at each depth; the reader's depth says which one a value is in.
+        Span<int> open = stackalloc int[MaxDepth];
+        var opened = 0;
+        do
+        {
+            if (reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.EndObject or JsonTokenType.EndArray)
+            {
+                // Only values are counted, so a map counts each pair once, by its value.
+                continue;
+            }
+
+            var depth = reader.CurrentDepth;
+            if (depth > 0)
+            {
+                counts[open[depth - 1]]++;
+            }
+
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                if (opened == counts.Length)
+                {
+                    Grow(ref counts);
+                }
+
+                counts[opened] = 0;
+                open[depth] = opened++;
+            }
+        }
+        while (reader.Read());
+    }
+
+    private static void Grow(ref int[] counts)
+    {
+        var larger = ArrayPool<int>.Shared.Rent(counts.Length * 2);
+        counts.CopyTo(larger, 0);
+        ArrayPool<int>.Shared.Return(counts);
+        counts = larger;
+    }
+
+    /// <summary>
+    /// Writes the value at the reader; each container takes its header's count from
+    /// <paramref name="counts"/> (see <see cref="CountElements"/>) at <paramref name="container"/>,
+    /// the ordinal of the next container to open, which it advances.
+    /// </summary>
+    private static void WriteJsonValue(
+        ref Utf8JsonReader reader, ref MessagePackWriter writer, int[] counts, ref int container)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-                MessagePackNumbers.WriteMapHeader(ref writer, CountChildren(reader));
+                MessagePackNumbers.WriteMapHeader(ref writer, counts[container++]);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     WriteJsonString(ref reader, ref writer);
                     reader.Read();
-                    WriteJsonValue(ref reader, ref writer);
+                    WriteJsonValue(ref reader, ref writer, counts, ref container);
                 }
 
                 break;
             case JsonTokenType.StartArray:
-                writer.WriteArrayHeader(CountChildren(reader));
+                writer.WriteArrayHeader(counts[container++]);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    WriteJsonValue(ref reader, ref writer);
+                    WriteJsonValue(ref reader, ref writer, counts, ref container);
                 }
 
                 break;
@@ -204,30 +271,6 @@ internal static class ValueTranscoder
         {
             throw CodecErrors.Malformed($"JSON number at byte {reader.TokenStartIndex} does not fit a float64");
         }
-    }
-
-    /// <summary>
-    /// MessagePack puts the element count before the elements, JSON does not: count on a copy
-    /// of the reader (a struct, so the copy is a checkpoint) and leave the original in place.
-    /// </summary>
-    private static int CountChildren(Utf8JsonReader probe)
-    {
-        var end = probe.TokenType == JsonTokenType.StartObject ? JsonTokenType.EndObject : JsonTokenType.EndArray;
-        var start = probe.BytesConsumed;
-        var count = 0;
-        while (probe.Read() && probe.TokenType != end)
-        {
-            if (probe.TokenType == JsonTokenType.PropertyName)
-            {
-                probe.Read();
-            }
-
-            probe.Skip();
-            count++;
-        }
-
-        JsonBytesRead += probe.BytesConsumed - start;
-        return count;
     }
 
     private static void WriteMessagePackValue(ref MessagePackReader reader, Utf8JsonWriter writer, int depth)
