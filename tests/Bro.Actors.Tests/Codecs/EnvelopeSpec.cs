@@ -46,6 +46,18 @@ public sealed class EnvelopeSpec
         Assert.Equal(payload, MessageCodecs.MessagePack.Encode(call));
     }
 
+    [Fact]
+    public void Deeply_nested_params_cross_from_JSON_to_MessagePack_and_back_byte_for_byte()
+    {
+        var value = Encoding.UTF8.GetString(ValueTranscoderSpec.Nested(250, new string('x', 1 << 20)));
+        var json = $$"""{"type":"CALL","id":"1","from":"a","to":"b","method":"m","params":{{value}},"context":{{ContextJson}}}""";
+
+        var payload = MessageCodecs.MessagePack.Encode(MessageCodecs.Json.Decode(Encoding.UTF8.GetBytes(json)));
+        var back = MessageCodecs.Json.Encode(MessageCodecs.MessagePack.Decode(payload));
+
+        Assert.Equal(json, Encoding.UTF8.GetString(back));
+    }
+
     [Theory]
     [InlineData("""{"poolIndex":2}""", 2)]
     [InlineData("""{"other":{"poolIndex":9},"poolIndex":3}""", 3)]

@@ -205,7 +205,7 @@ public sealed class ValueTranscoderSpec
     /// Compact JSON <paramref name="depth"/> containers deep, objects and arrays in turn, each with
     /// siblings around the next so every header counts more than one element.
     /// </summary>
-    private static byte[] Nested(int depth, string bottom)
+    internal static byte[] Nested(int depth, string bottom)
     {
         var json = new StringBuilder();
         for (var level = 0; level < depth; level++)
