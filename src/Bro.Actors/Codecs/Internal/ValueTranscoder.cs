@@ -23,9 +23,9 @@ internal static class ValueTranscoder
     public static readonly JsonReaderOptions JsonReaderOptions = new() { MaxDepth = MaxDepth };
 
     /// <summary>
-    /// JSON bytes tokenised on this thread by <see cref="JsonToMessagePack"/>, look-ahead
-    /// included. The cost of a transcoding must not grow with the nesting depth; tests hold
-    /// this against the input length to prove it without timing anything.
+    /// JSON bytes tokenised on this thread by <see cref="JsonToMessagePack"/>, summed over its
+    /// passes. The cost of a transcoding must not grow with the nesting depth; tests hold this
+    /// against the input length to prove it without timing anything.
     /// </summary>
     [ThreadStatic]
     internal static long JsonBytesRead;
