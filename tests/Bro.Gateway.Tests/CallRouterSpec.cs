@@ -27,8 +27,11 @@ public sealed class CallRouterSpec : Akka.TestKit.Xunit2.TestKit
 
     public CallRouterSpec(ITestOutputHelper output) : base(output: output) { }
 
+    // Unknown targets are answered at once, but in the tests of the registration grace.
+    private static readonly GatewaySettings NoGrace = GatewaySettings.Default with { RegistrationGrace = TimeSpan.Zero };
+
     private CallRouter Router(GatewaySettings? settings = null, bool events = false) =>
-        new(settings ?? GatewaySettings.Default, _routes, _clock, Sys.Log, events ? Sys.EventStream : null);
+        new(settings ?? NoGrace, _routes, _clock, Sys.Log, events ? Sys.EventStream : null);
 
     /// <summary>A registered connection of <paramref name="name"/>, attached to the router and routed to.</summary>
     private TestEndpoint Service(CallRouter router, string name, BroEncoding encoding = BroEncoding.Json) =>
@@ -561,17 +564,28 @@ public sealed class CallRouterSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(0, router.Stats().PendingCalls);
     }
 
-    [Fact]
-    public void CallRouter_gives_a_CALL_without_a_deadline_the_request_timeout()
+    [Theory]
+    [InlineData(BroEncoding.Json, BroEncoding.Json, """{"type":"CALL","id":"req-1","from":"cart","to":"order","method":"get","params":{"n":1},"context":{"root":"root-1","chain":["cart"],"depth":1}}""")]
+    [InlineData(BroEncoding.MessagePack, BroEncoding.Json, """{"type":"CALL","id":"req-1","from":"cart","to":"order","method":"get","params":{"n":1},"context":{"root":"root-1","chain":["cart"],"depth":1}}""")]
+    [InlineData(BroEncoding.Json, BroEncoding.MessagePack, """{"type":"CALL","id":"req-1","from":"cart","to":"order","method":"get","params":{"n":1}}""")]
+    public void CallRouter_gives_a_CALL_without_a_deadline_the_request_timeout(BroEncoding callerEncoding, BroEncoding targetEncoding, string json)
     {
         var router = Router();
-        var cart = Service(router, "cart");
-        var order = Service(router, "order");
+        var cart = Service(router, "cart", callerEncoding);
+        var order = Service(router, "order", targetEncoding);
         var timeout = GatewaySettings.Default.RequestTimeout;
+        var payload = callerEncoding == BroEncoding.Json
+            ? System.Text.Encoding.UTF8.GetBytes(json)
+            : MessagePack.MessagePackSerializer.ConvertFromJson(json);
 
-        // The codecs insist on a deadline; the router does not rely on it and still bounds the call.
-        var frame = SendPayload(router, cart, cart.Codec.Encode(Call("req-1", "cart", "order")), header => header with { Deadline = null });
-        Assert.Equal(frame, Assert.Single(order.TakeFrames()));
+        SendPayload(router, cart, payload);
+
+        // The target is told the deadline the gateway enforces; a missing context starts at the caller.
+        var delivered = order.TakeSingle<CallMessage>();
+        Assert.Equal(("req-1", _clock.NowMs + (long)timeout.TotalMilliseconds), (delivered.Id, delivered.Context.Deadline));
+        Assert.Equal(json.Contains("context"), delivered.Context.Root == "root-1");
+        Assert.Equal((1, "cart"), (delivered.Context.Depth, Assert.Single(delivered.Context.Chain)));
+        Assert.Equal("""{"n":1}""", delivered.Params!.ToJsonString());
 
         _clock.Advance(timeout - TimeSpan.FromMilliseconds(1));
         router.Sweep();

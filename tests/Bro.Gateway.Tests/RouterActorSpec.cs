@@ -20,6 +20,7 @@ public sealed class RouterActorSpec : Akka.TestKit.Xunit2.TestKit
     {
         PendingSweepInterval = TimeSpan.FromSeconds(1),
         RequestTimeout = TimeSpan.FromMilliseconds(2_500),
+        RegistrationGrace = TimeSpan.Zero,
     };
 
     private readonly RouteTable _routes = new();

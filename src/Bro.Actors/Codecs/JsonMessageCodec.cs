@@ -21,11 +21,14 @@ public sealed class JsonMessageCodec : IMessageCodec
     public BroEncoding Encoding => BroEncoding.Json;
 
     /// <inheritdoc />
-    public BroMessage Decode(ReadOnlyMemory<byte> payload)
+    public BroMessage Decode(ReadOnlyMemory<byte> payload) => Decode(payload, defaultDeadline: null);
+
+    /// <summary>As <see cref="Decode(ReadOnlyMemory{byte})"/>; a CALL without a deadline gets <paramref name="defaultDeadline"/>.</summary>
+    internal BroMessage Decode(ReadOnlyMemory<byte> payload, long? defaultDeadline)
     {
         try
         {
-            return JsonFieldReader.Read(payload.Span).ToMessage(payload.Span, BroEncoding.Json);
+            return JsonFieldReader.Read(payload.Span).ToMessage(payload.Span, BroEncoding.Json, defaultDeadline);
         }
         catch (Exception ex) when (ex is not BroException)
         {

@@ -19,4 +19,15 @@ public static class MessageCodecs
         BroEncoding.MessagePack => MessagePack,
         _ => throw new ArgumentOutOfRangeException(nameof(encoding), encoding, "Unknown encoding"),
     };
+
+    /// <summary>
+    /// Decodes with <paramref name="codec"/>, giving a CALL without a deadline
+    /// <paramref name="defaultDeadline"/> (and a new context when it has none).
+    /// </summary>
+    internal static BroMessage Decode(IMessageCodec codec, ReadOnlyMemory<byte> payload, long defaultDeadline) => codec switch
+    {
+        JsonMessageCodec json => json.Decode(payload, defaultDeadline),
+        MessagePackMessageCodec messagePack => messagePack.Decode(payload, defaultDeadline),
+        _ => codec.Decode(payload),
+    };
 }

@@ -22,11 +22,14 @@ public sealed class MessagePackMessageCodec : IMessageCodec
     public BroEncoding Encoding => BroEncoding.MessagePack;
 
     /// <inheritdoc />
-    public BroMessage Decode(ReadOnlyMemory<byte> payload)
+    public BroMessage Decode(ReadOnlyMemory<byte> payload) => Decode(payload, defaultDeadline: null);
+
+    /// <summary>As <see cref="Decode(ReadOnlyMemory{byte})"/>; a CALL without a deadline gets <paramref name="defaultDeadline"/>.</summary>
+    internal BroMessage Decode(ReadOnlyMemory<byte> payload, long? defaultDeadline)
     {
         try
         {
-            return MessagePackFieldReader.Read(payload).ToMessage(payload.Span, BroEncoding.MessagePack);
+            return MessagePackFieldReader.Read(payload).ToMessage(payload.Span, BroEncoding.MessagePack, defaultDeadline);
         }
         catch (Exception ex) when (ex is not BroException)
         {

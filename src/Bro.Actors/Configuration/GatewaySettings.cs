@@ -98,9 +98,17 @@ public sealed record GatewaySettings
     public TimeSpan SlowConsumerTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How often the router answers calls past their deadline (DEADLINE_EXCEEDED). Default 1 s.
+    /// How often the router checks every connection for a slow consumer and, as a backstop,
+    /// for calls past their deadline (a timer set to the earliest deadline answers those within
+    /// milliseconds). Default 1 s.
     /// </summary>
     public TimeSpan PendingSweepInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a CALL to a service that is not registered waits for it to register (never past
+    /// its deadline) before it is answered SERVICE_NOT_FOUND; zero answers at once. Default 250 ms.
+    /// </summary>
+    public TimeSpan RegistrationGrace { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Log every routed frame at debug level. Default <c>false</c>.</summary>
     public bool Debug { get; init; }
@@ -143,6 +151,7 @@ public sealed record GatewaySettings
             MaxMetadataSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-metadata-size") ?? Default.MaxMetadataSize),
             OutboundQueueLimit = c.GetByteSize("outbound-queue-limit") ?? Default.OutboundQueueLimit,
             PendingSweepInterval = c.GetTimeSpan("pending-sweep-interval"),
+            RegistrationGrace = c.GetTimeSpan("registration-grace"),
             SlowConsumerTimeout = c.GetTimeSpan("slow-consumer-timeout"),
             Debug = c.GetBoolean("debug"),
             GatewayName = c.GetString("gateway-name"),
@@ -185,6 +194,8 @@ public sealed record GatewaySettings
         Positive(s.RequestTimeout, "request-timeout");
         Positive(s.PendingSweepInterval, "pending-sweep-interval");
         Positive(s.SlowConsumerTimeout, "slow-consumer-timeout");
+        if (s.RegistrationGrace < TimeSpan.Zero)
+            throw new ConfigurationException($"bro.gateway.registration-grace must not be negative, was {s.RegistrationGrace}");
         if (s.MaxCallsInFlight < 1)
             throw new ConfigurationException($"bro.gateway.max-calls-in-flight must be at least 1, was {s.MaxCallsInFlight}");
         if (s.MaxConnections < 1)

@@ -105,7 +105,7 @@ public sealed class BroGateway : IAsyncDisposable
             _events = system.ActorOf(EventForwarderActor.Props(RaiseEvent, Log is not null), name + "-events");
             var routes = new RouteTable();
             var router = new CallRouter(Settings, routes, _time ?? system.Scheduler,
-                Logging.GetLogger(system, typeof(CallRouter)), callEvents ? system.EventStream : null);
+                Logging.GetLogger(system, typeof(CallRouter)), callEvents ? system.EventStream : null, CreateAlarm(system));
             _router = system.ActorOf(RouterActor.Props(Settings, router), name + "-router");
             _registry = system.ActorOf(RegistryActor.Props(Settings, routes, _time, publishEvents: true), name + "-registry");
             _listener = system.ActorOf(ListenerActor.Props(Settings, _registry, router), name + "-listener");
@@ -228,6 +228,12 @@ public sealed class BroGateway : IAsyncDisposable
         Faulted?.Invoke(this, new GatewayFaulted($"The listener on {Settings.SocketPath} stopped; the gateway is no longer running"));
         Stopped?.Invoke(this, EventArgs.Empty);
     }
+
+    // The stock scheduler rounds every timer up to its tick (50 ms in the console): deadlines get
+    // a thread timer on the system clock instead. Any other scheduler (a test's virtual one), or
+    // an injected clock, keeps the alarm on the scheduler whose clock the router reads.
+    private DeadlineAlarm CreateAlarm(ActorSystem system) =>
+        _time is null && system.Scheduler is HashedWheelTimerScheduler ? new ThreadTimerAlarm() : new SchedulerAlarm(system.Scheduler);
 
     private async Task StopActorsAsync()
     {

@@ -72,6 +72,13 @@ internal abstract class CallEndpoint
     /// <summary>RESPONSEs from this connection that answered no call delivered to it. Written by its reader only.</summary>
     public long ResponsesDropped;
 
+    /// <summary>Calls from this connection waiting for their target to register, and their
+    /// bytes; kept by <see cref="ParkedCalls"/> under its lock.</summary>
+    internal int ParkedCount;
+
+    /// <inheritdoc cref="ParkedCount"/>
+    internal long ParkedBytes;
+
     /// <summary>
     /// Marks the read batch that last queued a flush of this endpoint, so a batch flushes each
     /// target once (see <see cref="FlushList"/>). Racing batches may both flush: harmless.

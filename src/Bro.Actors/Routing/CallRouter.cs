@@ -25,12 +25,17 @@ namespace Bro.Routing;
 /// ids chosen by different callers never collide and a RESPONSE is accepted only from the
 /// connection its CALL was delivered to. Thread-safe: every method may run on any thread.</para>
 /// <para>Deadlines: the gateway enforces min(deadline, now + request-timeout), so a peer cannot
-/// park a call for longer than request-timeout whatever deadline it writes. The
-/// <see cref="RouterActor"/> calls <see cref="Sweep"/> on its timer.</para>
+/// park a call for longer than request-timeout whatever deadline it writes; a CALL without a
+/// deadline is given that one, written into the frame its target gets. The
+/// <see cref="DeadlineAlarm"/> wakes <see cref="Sweep"/> at the earliest deadline; the
+/// <see cref="RouterActor"/> also calls it on its periodic timer, which checks slow consumers.</para>
+/// <para>Registration grace: a CALL to a service that is not registered waits up to
+/// registration-grace (never past its deadline) in <see cref="ParkedCalls"/> before it is
+/// answered SERVICE_NOT_FOUND, and is routed the moment the service registers.</para>
 /// <para>Writes are only queued here; the caller of a route method flushes the endpoints it
 /// collected in its <see cref="FlushList"/> once per batch of frames.</para>
 /// </remarks>
-internal sealed class CallRouter
+internal sealed class CallRouter : IDisposable
 {
     private readonly GatewaySettings _settings;
     private readonly RouteTable _routes;
@@ -42,6 +47,10 @@ internal sealed class CallRouter
     private readonly ConcurrentDictionary<long, CallEndpoint> _endpoints = new();
     private readonly ConcurrentDictionary<string, StrongBox<long>> _errors = new(StringComparer.Ordinal);
     private readonly List<InFlightCall> _expired = [];
+    private readonly List<ParkedCall> _ended = [];
+    private readonly ParkedCalls _parked;
+    private readonly long _registrationGraceMs;
+    private readonly DeadlineAlarm? _alarm;
     private volatile bool _shuttingDown;
     private long _closedCallsRouted;
     private long _closedResponsesRouted;
@@ -53,7 +62,10 @@ internal sealed class CallRouter
     /// <param name="log">Where warnings and debug lines go.</param>
     /// <param name="events">Where <see cref="CallRouted"/>, <see cref="ResponseRouted"/> and
     /// <see cref="GatewayErrorOccurred"/> are published; <c>null</c> publishes none (they cost per frame).</param>
-    public CallRouter(GatewaySettings settings, RouteTable routes, ITimeProvider time, ILoggingAdapter log, EventStream? events)
+    /// <param name="alarm">Wakes the sweep at the earliest deadline; <c>null</c> leaves deadlines
+    /// to the periodic sweep alone. The router owns it from here.</param>
+    public CallRouter(GatewaySettings settings, RouteTable routes, ITimeProvider time, ILoggingAdapter log, EventStream? events,
+        DeadlineAlarm? alarm = null)
     {
         _settings = settings;
         _routes = routes;
@@ -62,7 +74,15 @@ internal sealed class CallRouter
         _events = events;
         _requestTimeoutMs = (long)settings.RequestTimeout.TotalMilliseconds;
         _slowConsumerTimeoutMs = (long)settings.SlowConsumerTimeout.TotalMilliseconds;
+        _registrationGraceMs = (long)settings.RegistrationGrace.TotalMilliseconds;
+        _parked = new ParkedCalls(routes, settings.MaxCallsInFlight, settings.OutboundQueueLimit);
+        routes.ServiceAdded = ReleaseParked;
+        _alarm = alarm;
+        _alarm?.OnRing(() => Sweep(checkWriteProgress: false));
     }
+
+    /// <summary>Stops the deadline alarm; the router routes nothing more after the gateway stopped.</summary>
+    public void Dispose() => _alarm?.Dispose();
 
     /// <summary>Makes a new connection known to the sweep and the counters.</summary>
     public void Attach(CallEndpoint endpoint) => _endpoints[endpoint.Id] = endpoint;
@@ -78,7 +98,17 @@ internal sealed class CallRouter
     /// <param name="frame">The whole frame, length prefix included, forwarded as it is when the
     /// target speaks the caller's encoding.</param>
     /// <param name="flushes">Collects the endpoints written to.</param>
-    public void RouteCall(CallEndpoint caller, in FrameHeader header, ReadOnlySpan<byte> frame, FlushList flushes)
+    public void RouteCall(CallEndpoint caller, in FrameHeader header, ReadOnlySpan<byte> frame, FlushList flushes) =>
+        RouteCall(caller, header, frame, flushes, released: false);
+
+    /// <inheritdoc cref="RouteCall(CallEndpoint, in FrameHeader, ReadOnlySpan{byte}, FlushList)"/>
+    /// <param name="caller">The connection the frame came from.</param>
+    /// <param name="header">The frame's routing fields.</param>
+    /// <param name="frame">The whole frame.</param>
+    /// <param name="flushes">Collects the endpoints written to.</param>
+    /// <param name="released"><c>true</c> for a call that waited for its target to register
+    /// (it is not parked again).</param>
+    private void RouteCall(CallEndpoint caller, in FrameHeader header, ReadOnlySpan<byte> frame, FlushList flushes, bool released)
     {
         if (header.Id is not { } id || header.To is not { } to)
         {
@@ -119,13 +149,27 @@ internal sealed class CallRouter
             return;
         }
 
-        if (!_routes.TryGet(to, out var pool))
+        var deadline = Math.Min(header.Deadline ?? long.MaxValue, now + _requestTimeoutMs);
+        if ((!_routes.TryGet(to, out var pool) || !_parked.IsEmpty) && !released)
+        {
+            var waitsUntil = Math.Min(deadline, now + _registrationGraceMs);
+            var outcome = _registrationGraceMs > 0 ? _parked.TryPark(caller, header, frame, waitsUntil) : ParkedCalls.Outcome.Full;
+            if (outcome == ParkedCalls.Outcome.Parked)
+            {
+                _alarm?.ArmAt(waitsUntil, now);
+                return;
+            }
+
+            if (outcome == ParkedCalls.Outcome.RouteNow)
+                _routes.TryGet(to, out pool);
+        }
+
+        if (pool is null)
         {
             Refuse(caller, id, to, callerName, ErrorCodes.ServiceNotFound, $"Target service '{to}' not found", flushes);
             return;
         }
 
-        var deadline = Math.Min(header.Deadline ?? long.MaxValue, now + _requestTimeoutMs);
         InFlightCall? call = null;
         // A connection that closed but is still in the pool (the registry has not seen it go yet)
         // refuses the call; the next one in turn takes it.
@@ -162,8 +206,11 @@ internal sealed class CallRouter
             return;
         }
 
+        _alarm?.ArmAt(deadline, now);
         var target = call.Target;
-        if (!Forward(caller, target, frame, call.IdRewritten ? call.WireId : null, out var failure))
+        // A CALL without a deadline tells its target the one the gateway enforces.
+        var fillDeadline = header.Deadline is null ? deadline : (long?)null;
+        if (!Forward(caller, target, frame, call.IdRewritten ? call.WireId : null, fillDeadline, out var failure))
         {
             if (call.TryFinish())
             {
@@ -201,7 +248,7 @@ internal sealed class CallRouter
 
         var caller = call.Caller;
         caller.RemoveOutgoing(call);
-        if (!Forward(responder, caller, frame, call.IdRewritten ? call.CallerId : null, out var failure))
+        if (!Forward(responder, caller, frame, call.IdRewritten ? call.CallerId : null, fillDeadline: null, out var failure))
         {
             Answer(call, ErrorCodes.SerializationFailed,
                 $"Cannot pass a {responder.Encoding} RESPONSE to a {caller.Encoding} peer: {failure}", flushes);
@@ -217,18 +264,33 @@ internal sealed class CallRouter
 
     /// <summary>
     /// Answers DEADLINE_EXCEEDED for every call in flight whose deadline has passed, and forgets
-    /// it: a late RESPONSE is then dropped. Called on the router actor's timer.
+    /// it: a late RESPONSE is then dropped. Answers SERVICE_NOT_FOUND for every call whose
+    /// registration grace ended. Then sets the alarm for the earliest deadline left.
     /// </summary>
-    public void Sweep()
+    /// <param name="checkWriteProgress">Also drop the connections that stopped reading (the
+    /// periodic sweep does; the deadline alarm need not).</param>
+    public void Sweep(bool checkWriteProgress = true)
     {
         var now = NowMs();
+        var earliest = long.MaxValue;
         lock (_expired)
         {
+            if (!_parked.IsEmpty)
+            {
+                earliest = _parked.TakeEnded(now, _ended);
+                AnswerEnded(_ended, now);
+                _ended.Clear();
+            }
+
             foreach (var endpoint in _endpoints.Values)
             {
-                endpoint.CheckWriteProgress(_slowConsumerTimeoutMs);
+                if (checkWriteProgress)
+                    endpoint.CheckWriteProgress(_slowConsumerTimeoutMs);
                 if (endpoint.EarliestDeadline > now)
+                {
+                    earliest = Math.Min(earliest, endpoint.EarliestDeadline);
                     continue;
+                }
 
                 endpoint.TakeExpired(now, _expired);
                 var answered = false;
@@ -246,8 +308,39 @@ internal sealed class CallRouter
                 if (_expired.Count > 0 && _log.IsDebugEnabled)
                     _log.Debug("Connection {0}: {1} calls past their deadline answered", endpoint.Id, _expired.Count);
                 _expired.Clear();
+                earliest = Math.Min(earliest, endpoint.EarliestDeadline);
             }
         }
+
+        if (earliest != long.MaxValue)
+            _alarm?.ArmAt(earliest, now);
+    }
+
+    private void AnswerEnded(List<ParkedCall> ended, long now)
+    {
+        var flushes = new FlushList();
+        foreach (var call in ended)
+        {
+            var header = call.Header;
+            var waited = header.Deadline is { } deadline && deadline <= now ? "until its deadline" : $"{_registrationGraceMs} ms";
+            Refuse(call.Caller, header.Id!, header.To!, header.From ?? call.Caller.ServiceName ?? string.Empty, ErrorCodes.ServiceNotFound,
+                $"Target service '{header.To}' not found (the call waited {waited} for it to register)", flushes);
+        }
+
+        _ = flushes.FlushAll(); // a timer thread: flushes, never waits for flow control
+    }
+
+    /// <summary>
+    /// A service registered (or its pool changed): the calls waiting for it are routed, in the
+    /// order they came. Runs on the registry's thread, after the route is in the table.
+    /// </summary>
+    private void ReleaseParked(string service)
+    {
+        if (_parked.IsEmpty)
+            return;
+        var flushes = new FlushList();
+        _parked.Release(service, call => RouteCall(call.Caller, call.Header, call.Frame, flushes, released: true));
+        _ = flushes.FlushAll(); // an actor thread: flushes, never waits for flow control
     }
 
     /// <summary>
@@ -260,6 +353,7 @@ internal sealed class CallRouter
         if (!_endpoints.TryRemove(endpoint.Id, out _))
             return;
 
+        _parked.Drop(endpoint);
         var (outgoing, incoming) = endpoint.CloseCalls();
         var flushes = new FlushList();
         foreach (var call in incoming)
@@ -295,6 +389,13 @@ internal sealed class CallRouter
     {
         _shuttingDown = true;
         var flushes = new FlushList();
+        foreach (var call in _parked.TakeAll())
+        {
+            var header = call.Header;
+            Refuse(call.Caller, header.Id!, header.To!, header.From ?? call.Caller.ServiceName ?? string.Empty,
+                ErrorCodes.ConnectionLost, ShuttingDownMessage, flushes);
+        }
+
         foreach (var endpoint in _endpoints.Values)
         {
             var (outgoing, incoming) = endpoint.CloseCalls();
@@ -343,14 +444,15 @@ internal sealed class CallRouter
 
     /// <summary>
     /// Queues <paramref name="frame"/> for <paramref name="to"/>: as it is when both speak one
-    /// encoding and the id stays, else decoded and re-encoded (with <paramref name="newId"/>).
+    /// encoding and the id stays, else decoded and re-encoded (with <paramref name="newId"/>, and
+    /// <paramref name="fillDeadline"/> as the deadline of a CALL that has none).
     /// False, with the reason, when <paramref name="to"/>'s encoding cannot express the frame
     /// or the re-encoded frame would exceed max-frame-size.
     /// </summary>
-    private bool Forward(CallEndpoint from, CallEndpoint to, ReadOnlySpan<byte> frame, string? newId, out string? failure)
+    private bool Forward(CallEndpoint from, CallEndpoint to, ReadOnlySpan<byte> frame, string? newId, long? fillDeadline, out string? failure)
     {
         failure = null;
-        if (newId is null && from.Encoding == to.Encoding)
+        if (newId is null && fillDeadline is null && from.Encoding == to.Encoding)
         {
             to.Write(frame);
             return true;
@@ -360,7 +462,8 @@ internal sealed class CallRouter
         byte[] payload;
         try
         {
-            message = from.Codec.Decode(frame[Transport.BroFraming.HeaderSize..].ToArray());
+            var bytes = frame[Transport.BroFraming.HeaderSize..].ToArray();
+            message = fillDeadline is { } deadline ? MessageCodecs.Decode(from.Codec, bytes, deadline) : from.Codec.Decode(bytes);
             message = (newId, message) switch
             {
                 (null, _) => message,

@@ -11,6 +11,12 @@ internal sealed class RouteTable
 {
     private readonly ConcurrentDictionary<string, ServicePool> _pools = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Called with the service's name after <see cref="Set"/> gave it connections, on the
+    /// registry's thread: the router routes the calls that waited for it to register.
+    /// </summary>
+    public Action<string>? ServiceAdded { get; set; }
+
     /// <summary>The pool of <paramref name="service"/>, if it is registered.</summary>
     public bool TryGet(string service, out ServicePool pool) => _pools.TryGetValue(service, out pool!);
 
@@ -28,6 +34,7 @@ internal sealed class RouteTable
 
         var position = _pools.TryGetValue(service, out var old) ? old.Position : -1;
         _pools[service] = new ServicePool([.. endpoints], position);
+        ServiceAdded?.Invoke(service);
     }
 
     /// <summary>The registered service names, for tests and diagnostics.</summary>

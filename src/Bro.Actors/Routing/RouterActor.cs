@@ -24,7 +24,7 @@ internal sealed class RouterActor : ReceiveActor, IWithTimers
         private GetStats() { }
     }
 
-    /// <summary>Timer message: answer the calls in flight past their deadline.</summary>
+    /// <summary>Timer message: check for slow consumers, and for calls past their deadline the alarm has not answered.</summary>
     internal sealed record SweepTick : IDeadLetterSuppression, INotInfluenceReceiveTimeout
     {
         public static SweepTick Instance { get; } = new();
@@ -34,6 +34,7 @@ internal sealed class RouterActor : ReceiveActor, IWithTimers
     private const string SweepTimerKey = "pending-sweep";
 
     private readonly GatewaySettings _settings;
+    private readonly CallRouter _router;
 
     /// <summary>The actor's timers; set by Akka before the actor starts.</summary>
     public ITimerScheduler Timers { get; set; } = null!;
@@ -41,6 +42,7 @@ internal sealed class RouterActor : ReceiveActor, IWithTimers
     public RouterActor(GatewaySettings settings, CallRouter router)
     {
         _settings = settings;
+        _router = router;
         Receive<SweepTick>(_ => router.Sweep());
         Receive<GetStats>(_ => Sender.Tell(router.Stats()));
     }
@@ -51,4 +53,7 @@ internal sealed class RouterActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart() =>
         Timers.StartPeriodicTimer(SweepTimerKey, SweepTick.Instance, _settings.PendingSweepInterval);
+
+    /// <inheritdoc />
+    protected override void PostStop() => _router.Dispose();
 }

@@ -45,10 +45,9 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
         await ExpectRoutedAsync(caller, callee);
     }
 
-    // CALLs that name their id, caller and target but are wrong in another way: no deadline, a
-    // depth that is not a number, a chain that is not a list.
+    // CALLs that name their id, caller and target but are wrong in another way: a depth that is
+    // not a number, a chain that is not a list.
     [Theory]
-    [InlineData(BroEncoding.Json, """{"type":"CALL","id":"c-1","from":"caller","to":"callee","method":"m","context":{"root":"r","chain":["caller"],"depth":1}}""")]
     [InlineData(BroEncoding.Json, """{"type":"CALL","id":"c-1","from":"caller","to":"callee","method":"m","context":{"root":"r","chain":["caller"],"depth":"x","deadline":1}}""")]
     [InlineData(BroEncoding.MessagePack, """{"type":"CALL","id":"c-1","from":"caller","to":"callee","method":"m","context":{"root":"r","chain":{},"depth":1,"deadline":1}}""")]
     public async Task A_CALL_with_a_readable_id_but_a_bad_context_gets_an_error_RESPONSE_with_its_id(BroEncoding encoding, string json)
@@ -67,6 +66,32 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
             (response.Id, response.From, response.To, response.Status, response.Error!.Code));
         Assert.Contains("context", response.Error.Message);
         Assert.Equal(1, (await gateway.Gateway.GetStatusAsync()).ErrorsByCode[ErrorCodes.InvalidMessage]);
+    }
+
+    // A CALL without a deadline (ipc-bro's --timeout default, a hand-written peer) is bounded by
+    // request-timeout, and its target is told so; without any context its chain starts here.
+    [Theory]
+    [InlineData(BroEncoding.Json, """{"type":"CALL","id":"c-1","from":"caller","to":"callee","method":"m","params":{"n":1},"context":{"root":"r","chain":["caller"],"depth":1}}""")]
+    [InlineData(BroEncoding.MessagePack, """{"type":"CALL","id":"c-1","from":"caller","to":"callee","method":"m","params":{"n":1}}""")]
+    public async Task A_CALL_without_a_deadline_reaches_its_target_with_the_request_timeout_and_is_answered(BroEncoding encoding, string json)
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller", encoding);
+        await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee", encoding);
+        var payload = encoding == BroEncoding.Json
+            ? Encoding.UTF8.GetBytes(json)
+            : MessagePack.MessagePackSerializer.ConvertFromJson(json);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        await caller.WriteAsync(Frames.Frame(payload));
+
+        var call = await callee.ReadAsync<CallMessage>();
+        var timeout = (long)gateway.Gateway.Settings.RequestTimeout.TotalMilliseconds;
+        Assert.InRange(call.Context.Deadline, before + timeout, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + timeout);
+        Assert.Equal(("c-1", 1, """{"n":1}"""), (call.Id, call.Context.Depth, call.Params!.ToJsonString()));
+        await callee.SendAsync(Messages.BuildSuccessResponse(call, data: RawValue.FromObject(new { ok = true }, encoding)), encoding);
+        var response = await caller.ReadAsync<ResponseMessage>();
+        Assert.Equal(("c-1", ResponseStatus.Success), (response.Id, response.Status));
     }
 
     [Fact]

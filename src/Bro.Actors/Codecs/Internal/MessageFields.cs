@@ -42,7 +42,11 @@ internal sealed class MessageFields
     public string? ErrorCode;
     public string? ErrorStack;
 
-    /// <summary>Validates the routing fields and returns them.</summary>
+    /// <summary>
+    /// Validates the routing fields and returns them. A CALL without a context, or whose context
+    /// has no deadline, is readable here (its <see cref="FrameHeader.Deadline"/> is <c>null</c>):
+    /// the gateway gives it one; only <see cref="ToMessage"/> insists on it.
+    /// </summary>
     public FrameHeader ToHeader()
     {
         var type = Validate();
@@ -54,7 +58,11 @@ internal sealed class MessageFields
     }
 
     /// <summary>Validates every field and builds the message, copying raw values out of <paramref name="payload"/>.</summary>
-    public BroMessage ToMessage(ReadOnlySpan<byte> payload, BroEncoding encoding)
+    /// <param name="payload">The payload the fields were read from.</param>
+    /// <param name="encoding">Its encoding.</param>
+    /// <param name="defaultDeadline">The deadline a CALL without one is given (with a new
+    /// context when it has none); <c>null</c> refuses such a CALL as INVALID_MESSAGE.</param>
+    public BroMessage ToMessage(ReadOnlySpan<byte> payload, BroEncoding encoding, long? defaultDeadline = null)
     {
         var type = Validate();
         return type switch
@@ -63,7 +71,7 @@ internal sealed class MessageFields
                 ServiceName!, Methods ?? [], Version, Raw(payload, Metadata, encoding)),
             MessageType.RegisterAck => new RegisterAckMessage(Gateway, Version, HeartbeatInterval),
             MessageType.Call => new CallMessage(
-                Id!, From!, To!, Method!, Raw(payload, Params, encoding), BuildContext()!),
+                Id!, From!, To!, Method!, Raw(payload, Params, encoding), BuildCallContext(defaultDeadline)),
             MessageType.Response => new ResponseMessage(
                 Id!, From!, To!, Status == "success" ? ResponseStatus.Success : ResponseStatus.Error,
                 Raw(payload, Data, encoding), BuildError(), BuildContext()),
@@ -98,11 +106,6 @@ internal sealed class MessageFields
                 Require(From, "from");
                 Require(To, "to");
                 Require(Method, "method");
-                if (!HasContext)
-                {
-                    throw CodecErrors.Missing("context");
-                }
-
                 break;
             case MessageType.Response:
                 Require(Id, "id");
@@ -150,10 +153,6 @@ internal sealed class MessageFields
                 throw CodecErrors.Invalid($"Field 'context.depth' is out of range: {Depth}");
             }
 
-            if (Deadline is null)
-            {
-                throw CodecErrors.Missing("context.deadline");
-            }
         }
 
         if (HasError)
@@ -173,7 +172,18 @@ internal sealed class MessageFields
     }
 
     private CallContext? BuildContext() =>
-        HasContext ? new CallContext(Root!, Chain!, (int)Depth!.Value, Deadline!.Value) : null;
+        HasContext ? new CallContext(Root!, Chain!, (int)Depth!.Value, Deadline ?? throw CodecErrors.Missing("context.deadline")) : null;
+
+    // A CALL's context is whole when it reaches a handler: a missing deadline is the gateway's
+    // default, a missing context starts a chain at the caller (as a top-level call would).
+    private CallContext BuildCallContext(long? defaultDeadline)
+    {
+        if (defaultDeadline is not { } deadline)
+            return BuildContext() ?? throw CodecErrors.Missing("context");
+        return HasContext
+            ? new CallContext(Root!, Chain!, (int)Depth!.Value, Deadline ?? deadline)
+            : new CallContext(Ids.GenerateRootId(), [From!], 1, deadline);
+    }
 
     private ErrorInfo? BuildError() => HasError ? new ErrorInfo(ErrorMessage!, ErrorCode, ErrorStack) : null;
 
