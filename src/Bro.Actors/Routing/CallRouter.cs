@@ -7,6 +7,7 @@ using Bro.Codecs;
 using Bro.Configuration;
 using Bro.Events;
 using Bro.Protocol;
+using Bro.Security.Internal;
 
 namespace Bro.Routing;
 
@@ -14,7 +15,7 @@ namespace Bro.Routing;
 /// The gateway's data plane: routes each CALL to a connection of its target (round-robin over
 /// the pool) and each RESPONSE back to the connection that sent the CALL, and answers, with an
 /// error RESPONSE carrying the CALL's id, every call the gateway knows cannot succeed: unknown
-/// target, passed deadline, chain too deep, too many calls in flight, target connection lost,
+/// target, a target the policy does not let the caller call, passed deadline, chain too deep, too many calls in flight, target connection lost,
 /// a value the target's encoding cannot express.
 /// </summary>
 /// <remarks>
@@ -98,6 +99,9 @@ internal sealed class CallRouter
                 $"A connection registered as '{registered}' may not send a CALL from '{Bounded(callerName)}'", flushes);
             return;
         }
+
+        if (RefusedByPolicy(caller, id, to, callerName, flushes))
+            return;
 
         if (_shuttingDown)
         {
@@ -320,6 +324,20 @@ internal sealed class CallRouter
     }
 
     private const string ShuttingDownMessage = "The gateway is shutting down";
+
+    /// <summary>
+    /// The policy's CALL check. Resolved when the caller connected (<see cref="PeerPermissions"/>),
+    /// so it costs a field read without a policy and a dictionary lookup with one. True when it
+    /// answered the CALL with an error RESPONSE (UNAUTHORIZED).
+    /// </summary>
+    private bool RefusedByPolicy(CallEndpoint caller, string id, string to, string callerName, FlushList flushes)
+    {
+        if (caller.Permissions is not { } permissions || permissions.MayCall(to))
+            return false;
+        Refuse(caller, id, to, callerName, ErrorCodes.Unauthorized,
+            $"No rule of bro.gateway.policy lets uid {permissions.Peer.Uid} or gid {permissions.Peer.Gid} call '{Bounded(to)}'", flushes);
+        return true;
+    }
 
     // Peer-chosen text quoted back in an error stays short, however long the peer made it.
     private static string Bounded(string text) => text.Length <= 256 ? text : string.Concat(text.AsSpan(0, 256), "...");
