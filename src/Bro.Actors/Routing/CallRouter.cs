@@ -15,7 +15,7 @@ namespace Bro.Routing;
 /// The gateway's data plane: routes each CALL to a connection of its target (round-robin over
 /// the pool) and each RESPONSE back to the connection that sent the CALL, and answers, with an
 /// error RESPONSE carrying the CALL's id, every call the gateway knows cannot succeed: unknown
-/// target, a target the policy does not let the caller call, passed deadline, chain too deep, too many calls in flight, target connection lost,
+/// target, passed deadline, chain too deep, too many calls in flight, target connection lost,
 /// a value the target's encoding cannot express.
 /// </summary>
 /// <remarks>
