@@ -82,4 +82,54 @@ public sealed class GatewaySettingsSpec
             GatewaySettings.Create(ConfigurationFactory.ParseString("bro.gateway.socket-mode = \"0990\"")));
         Assert.Contains("socket-mode", error.Message);
     }
+
+    [Fact]
+    public void GatewaySettings_has_no_policy_by_default()
+    {
+        Assert.Null(GatewaySettings.Create(ConfigurationFactory.Empty).Policy);
+        Assert.Null(GatewaySettings.Default.Policy);
+    }
+
+    [Fact]
+    public void GatewaySettings_reads_the_policy_rules_by_name()
+    {
+        var settings = GatewaySettings.Create(ConfigurationFactory.ParseString("""
+            bro.gateway.policy.rules {
+              payments {
+                uids = [1001, 1002]
+                register = ["payments", "payments-*"]
+                call = ["users"]
+                allow-pool-from-other-process = on
+              }
+              readers {
+                gids = [2000]
+                call = ["*"]
+              }
+            }
+            """));
+
+        var rules = settings.Policy!.Rules.OrderBy(r => r.Name).ToArray();
+        Assert.Equal(["payments", "readers"], rules.Select(r => r.Name));
+        Assert.Equal([1001u, 1002u], rules[0].Uids);
+        Assert.Empty(rules[0].Gids);
+        Assert.Equal(["payments", "payments-*"], rules[0].Register);
+        Assert.Equal(["users"], rules[0].Call);
+        Assert.True(rules[0].AllowPoolFromOtherProcess);
+        Assert.Equal([2000u], rules[1].Gids);
+        Assert.Empty(rules[1].Register);
+        Assert.False(rules[1].AllowPoolFromOtherProcess);
+    }
+
+    [Theory]
+    [InlineData("r { register = [\"a\"] }", "names no uids and no gids")]
+    [InlineData("r { uids = [\"root\"] }", "'root' is not a numeric id")]
+    [InlineData("r { uids = [1], allow-pool-from-other-processes = on }", "allow-pool-from-other-processes is not a policy rule key")]
+    [InlineData("r { uids = [1], call = [\"\"] }", "an empty pattern")]
+    public void GatewaySettings_rejects_a_policy_rule_that_would_not_mean_what_it_says(string rule, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() =>
+            GatewaySettings.Create(ConfigurationFactory.ParseString("bro.gateway.policy.rules { " + rule + " }")));
+        Assert.Contains("bro.gateway.policy.rules.r", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
 }

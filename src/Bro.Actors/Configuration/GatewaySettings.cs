@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Bro.Security;
 
 namespace Bro.Configuration;
 
@@ -117,6 +118,13 @@ public sealed record GatewaySettings
     public string GatewayName { get; init; } = "bro";
 
     /// <summary>
+    /// Who may connect, register which names and call which services, by the peer's uid and gid.
+    /// Default <c>null</c>: no policy, anyone who can open the socket (see <see cref="SocketMode"/>)
+    /// may register any free name and call any service.
+    /// </summary>
+    public GatewayPolicy? Policy { get; init; }
+
+    /// <summary>
     /// Reads the <c>bro.gateway</c> section of <paramref name="config"/>, falling back to
     /// <see cref="BroConfig.Default"/> for every key it does not set.
     /// </summary>
@@ -155,6 +163,7 @@ public sealed record GatewaySettings
             SlowConsumerTimeout = c.GetTimeSpan("slow-consumer-timeout"),
             Debug = c.GetBoolean("debug"),
             GatewayName = c.GetString("gateway-name"),
+            Policy = GatewayPolicy.FromConfig(c.GetConfig("policy")),
         };
         // "auto" leaves the timeout unset, so it keeps following the interval (also through `with`).
         if (!string.Equals(c.GetString("heartbeat-timeout", "auto"), "auto", StringComparison.OrdinalIgnoreCase))

@@ -9,6 +9,8 @@ using Bro.Configuration;
 using Bro.Protocol;
 using Bro.Registry;
 using Bro.Routing;
+using Bro.Security;
+using Bro.Security.Internal;
 using Bro.Transport;
 
 namespace Bro.Connection;
@@ -63,8 +65,13 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
     /// <param name="router">Routes CALL and RESPONSE frames.</param>
     /// <param name="registry">Receives REGISTER and liveness.</param>
     /// <param name="log">Where this connection logs.</param>
-    public SocketConnection(Socket socket, GatewaySettings settings, CallRouter router, IActorRef registry, ILoggingAdapter log)
+    /// <param name="credentials">The peer's credentials, read when it was accepted; <c>null</c> where unavailable.</param>
+    /// <param name="permissions">What the policy lets it do; <c>null</c> without a policy.</param>
+    public SocketConnection(Socket socket, GatewaySettings settings, CallRouter router, IActorRef registry, ILoggingAdapter log,
+        PeerCredentials? credentials = null, PeerPermissions? permissions = null)
     {
+        Credentials = credentials;
+        Permissions = permissions;
         _socket = socket;
         _settings = settings;
         _router = router;

@@ -5,7 +5,9 @@ using Bro.Configuration;
 using Bro.Connection;
 using Bro.Protocol;
 using Bro.Routing;
+using Bro.Security.Internal;
 using Bro.Transport;
+using Bro.Transport.Internal;
 
 namespace Bro.Gateway;
 
@@ -136,26 +138,35 @@ internal sealed class ListenerActor : ReceiveActor
 
     private void Open(Socket socket)
     {
-        if (_open >= _settings.MaxConnections)
+        var credentials = SocketPeerCredentials.Read(socket);
+        PeerPermissions? permissions = null;
+        if (_settings.Policy is { } policy && (permissions = policy.Admit(credentials, out var refusal)) is null)
         {
-            Refuse(socket);
+            // Before a read loop exists: nothing the stranger sent is ever read.
+            Refuse(socket, new ErrorInfo(refusal, ErrorCodes.Unauthorized));
             return;
         }
 
-        var connection = new SocketConnection(socket, _settings, _router, _registry, _connectionLog);
+        if (_open >= _settings.MaxConnections)
+        {
+            Refuse(socket, new ErrorInfo(
+                $"The gateway has {_open} connections open, the most bro.gateway.max-connections allows", ErrorCodes.ConnectionFailed));
+            return;
+        }
+
+        var connection = new SocketConnection(socket, _settings, _router, _registry, _connectionLog, credentials, permissions);
         Context.Watch(Context.ActorOf(ConnectionActor.Props(_settings, connection), "connection-" + ++_accepted));
         _open++;
     }
 
     /// <summary>
-    /// One connection over max-connections: told why (in JSON, its encoding is not known yet) and
-    /// closed at once, without an actor or a read loop.
+    /// A connection over max-connections, or one the policy does not admit: told why (in JSON,
+    /// its encoding is not known yet) and closed at once, without an actor or a read loop.
     /// </summary>
-    private void Refuse(Socket socket)
+    private void Refuse(Socket socket, ErrorInfo reason)
     {
-        var reason = $"The gateway has {_open} connections open, the most bro.gateway.max-connections allows";
-        _log.Warning("Connection refused: {0}", reason);
-        var error = new ErrorMessage(null, new ErrorInfo(reason, ErrorCodes.ConnectionFailed), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _log.Warning("Connection refused: {0}", reason.Message);
+        var error = new ErrorMessage(null, reason, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         try
         {
             // A few hundred bytes into an empty socket buffer: the kernel takes them at once.

@@ -34,6 +34,11 @@ public static class ErrorCodes
     /// (<c>bro.gateway.max-calls-in-flight</c>); a Bro gateway answers the call over the cap with it.
     /// </summary>
     public const string MaxInFlightExceeded = "MAX_IN_FLIGHT_EXCEEDED";
+    /// <summary>
+    /// The gateway's policy (<c>bro.gateway.policy</c>) does not allow it: the peer may not
+    /// connect, register that name, or call that service. A Bro gateway's own code.
+    /// </summary>
+    public const string Unauthorized = "UNAUTHORIZED";
     /// <summary>A broken invariant inside Bro.</summary>
     public const string InternalError = "INTERNAL_ERROR";
 }

@@ -6,6 +6,7 @@ using Bro.Connection;
 using Bro.Events;
 using Bro.Protocol;
 using Bro.Routing;
+using Bro.Security;
 
 namespace Bro.Registry;
 
@@ -32,8 +33,9 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
     /// <summary>
     /// A REGISTER frame. Sender: the registering connection actor (watched from then on). The
     /// endpoint is answered with REGISTER_ACK, or ERROR INVALID_MESSAGE (no name, or already
-    /// registered); a duplicate name is sent <see cref="ConnectionCommands.Close"/>
-    /// (CONNECTION_FAILED). Either way its reader is resumed.
+    /// registered); a duplicate name, or a pool join from another process than the pool's, is
+    /// sent <see cref="ConnectionCommands.Close"/> (CONNECTION_FAILED), a name the policy does
+    /// not allow it too (UNAUTHORIZED). Either way its reader is resumed.
     /// </summary>
     /// <param name="Message">The decoded REGISTER.</param>
     /// <param name="PoolIndex">The numeric <c>metadata.poolIndex</c>, if any: joins an existing service's pool.</param>
@@ -182,20 +184,25 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         if (Invalid(message) is { } problem)
         {
             // Nothing a peer sends is held or logged unbounded: the connection goes.
-            if (_log.IsDebugEnabled) _log.Debug("Refusing {0}: {1}", connection.Path, problem);
-            connection.Tell(new ConnectionCommands.Close(new ErrorInfo(problem, ErrorCodes.InvalidMessage)), Self);
-            endpoint.ResumeReading();
+            Close(connection, endpoint, new ErrorInfo(problem, ErrorCodes.InvalidMessage));
+            return;
+        }
+
+        if (endpoint.Permissions is { } permissions && !permissions.MayRegister(name))
+        {
+            Close(connection, endpoint, new ErrorInfo(
+                $"No rule of bro.gateway.policy lets uid {permissions.Peer.Uid} or gid {permissions.Peer.Gid} register '{name}'",
+                ErrorCodes.Unauthorized));
             return;
         }
 
         if (_services.TryGetValue(name, out var service))
         {
-            if (register.PoolIndex is null)
+            // A pool join refused is answered as a duplicate, the answer ipc-bro clients know.
+            var duplicate = register.PoolIndex is null ? $"Service '{name}' is already registered" : PoolJoinRefusal(service, endpoint);
+            if (duplicate is not null)
             {
-                var duplicate = $"Service '{name}' is already registered";
-                if (_log.IsDebugEnabled) _log.Debug("Refusing {0}: {1}", connection.Path, duplicate);
-                connection.Tell(new ConnectionCommands.Close(new ErrorInfo(duplicate, ErrorCodes.ConnectionFailed)), Self);
-                endpoint.ResumeReading();
+                Close(connection, endpoint, new ErrorInfo(duplicate, ErrorCodes.ConnectionFailed));
                 return;
             }
         }
@@ -240,6 +247,31 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         if (message.Metadata is { } metadata && metadata.Bytes.Length > _settings.MaxMetadataSize)
             return $"REGISTER metadata of {metadata.Bytes.Length} bytes is over the limit of {_settings.MaxMetadataSize} (bro.gateway.max-metadata-size)";
         return null;
+    }
+
+    /// <summary>
+    /// A pool is one process's connections: another process joining it would take a share of the
+    /// service's calls. Why <paramref name="joining"/> may not join, or <c>null</c> when it may:
+    /// same process, the policy allows it, or the credentials are unknown (off Linux, where
+    /// pools are joined as they always were).
+    /// </summary>
+    private string? PoolJoinRefusal(ServiceEntry service, CallEndpoint joining)
+    {
+        var first = _connections[service.Connections[0]].Endpoint.Credentials;
+        if (first is null || joining.Credentials is not { } peer || peer.Pid == first.Pid)
+            return null;
+        if (joining.Permissions?.MayJoinPoolFromOtherProcess(service.Name) == true)
+            return null;
+        return $"Service '{service.Name}' is already registered by process {first.Pid}; " +
+               $"only that process may join its pool, not process {peer.Pid}";
+    }
+
+    /// <summary>Refuses a REGISTER for good: the connection is told why and closed.</summary>
+    private void Close(IActorRef connection, CallEndpoint endpoint, ErrorInfo reason)
+    {
+        if (_log.IsDebugEnabled) _log.Debug("Refusing {0}: {1}", connection.Path, reason.Message);
+        connection.Tell(new ConnectionCommands.Close(reason), Self);
+        endpoint.ResumeReading();
     }
 
     private static void Refuse(CallEndpoint endpoint, ErrorInfo error, long now)
@@ -321,11 +353,19 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
     private ServiceInfo ToInfo(ServiceEntry service)
     {
         var lastSeen = long.MinValue;
+        var credentials = new List<PeerCredentials>(service.Connections.Count);
         foreach (var connection in service.Connections)
-            lastSeen = Math.Max(lastSeen, _connections[connection].LastSeen);
+        {
+            var entry = _connections[connection];
+            lastSeen = Math.Max(lastSeen, entry.LastSeen);
+            if (entry.Endpoint.Credentials is { } peer)
+                credentials.Add(peer);
+        }
+
         return new ServiceInfo(service.Name, service.Methods, service.Version, service.Metadata,
             service.Connections.Count,
             DateTimeOffset.FromUnixTimeMilliseconds(service.ConnectedAt),
-            DateTimeOffset.FromUnixTimeMilliseconds(lastSeen));
+            DateTimeOffset.FromUnixTimeMilliseconds(lastSeen),
+            credentials);
     }
 }

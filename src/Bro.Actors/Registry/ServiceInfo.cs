@@ -1,4 +1,5 @@
 using Bro.Protocol;
+using Bro.Security;
 
 namespace Bro.Registry;
 
@@ -10,6 +11,8 @@ namespace Bro.Registry;
 /// <param name="Connections">Connections in its pool (at least 1).</param>
 /// <param name="ConnectedAt">When its first connection registered (gateway clock).</param>
 /// <param name="LastHeartbeat">The latest activity seen on any of its connections (gateway clock).</param>
+/// <param name="Credentials">Who is at the other end of each of its connections, in registration
+/// order (the kernel's <c>SO_PEERCRED</c>); empty where the platform cannot tell (off Linux).</param>
 public sealed record ServiceInfo(
     string Name,
     IReadOnlyList<string> Methods,
@@ -17,4 +20,5 @@ public sealed record ServiceInfo(
     RawValue? Metadata,
     int Connections,
     DateTimeOffset ConnectedAt,
-    DateTimeOffset LastHeartbeat);
+    DateTimeOffset LastHeartbeat,
+    IReadOnlyList<PeerCredentials> Credentials);

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using Bro.Codecs;
 using Bro.Protocol;
+using Bro.Security;
+using Bro.Security.Internal;
 
 namespace Bro.Routing;
 
@@ -38,6 +40,18 @@ internal abstract class CallEndpoint
 
     /// <summary>A number naming this connection in logs and rewritten ids; unique in the process.</summary>
     public long Id { get; }
+
+    /// <summary>
+    /// Who is at the other end, read from the socket when it connected; <c>null</c> where the
+    /// platform cannot tell (off Linux) and for in-memory endpoints.
+    /// </summary>
+    public PeerCredentials? Credentials { get; init; }
+
+    /// <summary>
+    /// What the gateway's policy lets this connection do, resolved when it connected;
+    /// <c>null</c> when the gateway has no policy (everything is allowed).
+    /// </summary>
+    public PeerPermissions? Permissions { get; init; }
 
     /// <summary>The registered service name; <c>null</c> until the registry accepted a REGISTER.</summary>
     public string? ServiceName => _serviceName;

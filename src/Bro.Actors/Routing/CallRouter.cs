@@ -7,6 +7,7 @@ using Bro.Codecs;
 using Bro.Configuration;
 using Bro.Events;
 using Bro.Protocol;
+using Bro.Security.Internal;
 
 namespace Bro.Routing;
 
@@ -128,6 +129,9 @@ internal sealed class CallRouter : IDisposable
                 $"A connection registered as '{registered}' may not send a CALL from '{Bounded(callerName)}'", flushes);
             return;
         }
+
+        if (RefusedByPolicy(caller, id, to, callerName, flushes))
+            return;
 
         if (_shuttingDown)
         {
@@ -421,6 +425,20 @@ internal sealed class CallRouter : IDisposable
     }
 
     private const string ShuttingDownMessage = "The gateway is shutting down";
+
+    /// <summary>
+    /// The policy's CALL check. Resolved when the caller connected (<see cref="PeerPermissions"/>),
+    /// so it costs a field read without a policy and a dictionary lookup with one. True when it
+    /// answered the CALL with an error RESPONSE (UNAUTHORIZED).
+    /// </summary>
+    private bool RefusedByPolicy(CallEndpoint caller, string id, string to, string callerName, FlushList flushes)
+    {
+        if (caller.Permissions is not { } permissions || permissions.MayCall(to))
+            return false;
+        Refuse(caller, id, to, callerName, ErrorCodes.Unauthorized,
+            $"No rule of bro.gateway.policy lets uid {permissions.Peer.Uid} or gid {permissions.Peer.Gid} call '{Bounded(to)}'", flushes);
+        return true;
+    }
 
     // Peer-chosen text quoted back in an error stays short, however long the peer made it.
     private static string Bounded(string text) => text.Length <= 256 ? text : string.Concat(text.AsSpan(0, 256), "...");
