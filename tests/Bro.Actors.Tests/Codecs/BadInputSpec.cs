@@ -87,11 +87,9 @@ public sealed class BadInputSpec
         { """{"type":"CALL","id":"1","to":"b","method":"m","context":{"root":"r","chain":["a"],"depth":1,"deadline":1}}""", "'from'" },
         { """{"type":"CALL","id":"1","from":"a","method":"m","context":{"root":"r","chain":["a"],"depth":1,"deadline":1}}""", "'to'" },
         { """{"type":"CALL","id":"1","from":"a","to":"b","context":{"root":"r","chain":["a"],"depth":1,"deadline":1}}""", "'method'" },
-        { """{"type":"CALL","id":"1","from":"a","to":"b","method":"m"}""", "'context'" },
         { """{"type":"CALL","id":"1","from":"a","to":"b","method":"m","context":{"chain":["a"],"depth":1,"deadline":1}}""", "'context.root'" },
         { """{"type":"CALL","id":"1","from":"a","to":"b","method":"m","context":{"root":"r","depth":1,"deadline":1}}""", "'context.chain'" },
         { """{"type":"CALL","id":"1","from":"a","to":"b","method":"m","context":{"root":"r","chain":["a"],"deadline":1}}""", "'context.depth'" },
-        { """{"type":"CALL","id":"1","from":"a","to":"b","method":"m","context":{"root":"r","chain":["a"],"depth":1}}""", "'context.deadline'" },
         { """{"type":"CALL","id":"1","from":"a","to":"b","method":"m","context":"no"}""", "'context'" },
         { """{"type":"RESPONSE","id":"1","from":"a","to":"b"}""", "'status'" },
         { """{"type":"RESPONSE","id":"1","from":"a","to":"b","status":"maybe"}""", "'status'" },
@@ -115,6 +113,26 @@ public sealed class BadInputSpec
         {
             Assert.Contains(mention, AssertCode(ErrorCodes.InvalidMessage, () => codec.Decode(payload)).Message);
             Assert.Contains(mention, AssertCode(ErrorCodes.InvalidMessage, () => codec.ReadHeader(payload)).Message);
+        }
+    }
+
+    // A CALL without a deadline (or without any context) is routable, so the gateway can give it
+    // one; a peer decoding it as a message still insists on one, unless it is given the default.
+    [Theory]
+    [InlineData("""{"type":"CALL","id":"1","from":"a","to":"b","method":"m"}""", "'context'")]
+    [InlineData("""{"type":"CALL","id":"1","from":"a","to":"b","method":"m","context":{"root":"r","chain":["a"],"depth":1}}""", "'context.deadline'")]
+    public void A_CALL_without_a_deadline_has_a_header_but_decodes_only_with_a_default_deadline(string json, string mention)
+    {
+        var jsonPayload = Encoding.UTF8.GetBytes(json);
+        var msgpackPayload = MessagePackSerializer.ConvertFromJson(json);
+
+        foreach (var (codec, payload) in new[] { ((IMessageCodec)MessageCodecs.Json, jsonPayload), (MessageCodecs.MessagePack, msgpackPayload) })
+        {
+            var header = codec.ReadHeader(payload);
+            Assert.Equal((MessageType.Call, "1", null), (header.Type, header.Id, header.Deadline));
+            Assert.Contains(mention, AssertCode(ErrorCodes.InvalidMessage, () => codec.Decode(payload)).Message);
+            var call = (CallMessage)MessageCodecs.Decode(codec, payload, defaultDeadline: 12_345);
+            Assert.Equal((12_345L, 1), (call.Context.Deadline, call.Context.Depth));
         }
     }
 
