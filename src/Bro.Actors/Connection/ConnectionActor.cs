@@ -46,6 +46,11 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         public static RegisterDeadlineTick Instance { get; } = new();
     }
 
+    private sealed record AnswersCheckTick : IDeadLetterSuppression
+    {
+        public static AnswersCheckTick Instance { get; } = new();
+    }
+
     private sealed record CloseGraceTick : IDeadLetterSuppression
     {
         public static CloseGraceTick Instance { get; } = new();
@@ -56,6 +61,10 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     /// hang up before the socket is closed regardless.
     /// </summary>
     internal static readonly TimeSpan CloseGracePeriod = TimeSpan.FromSeconds(2);
+
+    // How often a half-closed connection looks whether its last call was answered; the answer
+    // itself is forwarded at once, this only decides when the socket may close.
+    private static readonly TimeSpan AnswersCheckInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly GatewaySettings _settings;
     private readonly SocketConnection _connection;
@@ -109,7 +118,28 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         Receive<ConnectionCommands.Close>(close => BeginClosing(close.Reason));
         Receive<FrameRejected>(rejected => BeginClosing(new ErrorInfo(rejected.Cause.Message, ErrorCodes.InvalidMessage)));
-        Receive<ReadEnded>(ended => Stop(ended.Cause));
+        Receive<ReadEnded>(ended =>
+        {
+            if (ended.Cause is not null)
+            {
+                Stop(ended.Cause);
+                return;
+            }
+
+            // End of stream: the peer may have shut down only its sending side and still read.
+            // It serves nothing more, but gets what is queued for it and the answers to its
+            // calls in flight (request-timeout bounds the wait), then the connection closes.
+            _readEnded = true;
+            _connection.StopServing();
+            if (_connection.CallsInFlight == 0)
+            {
+                BeginClosing(null);
+                return;
+            }
+
+            Become(AwaitingAnswers);
+            Timers.StartPeriodicTimer(nameof(AnswersCheckTick), AnswersCheckTick.Instance, AnswersCheckInterval);
+        });
         Receive<SocketFailed>(failed => Stop(failed.Cause));
         Receive<RegisterDeadlineTick>(_ =>
         {
@@ -117,6 +147,19 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
                 BeginClosing(new ErrorInfo(
                     $"No REGISTER within {_settings.RegisterTimeout.TotalSeconds:0.###} s of connecting", ErrorCodes.ConnectionFailed));
         });
+    }
+
+    private void AwaitingAnswers()
+    {
+        Receive<AnswersCheckTick>(_ =>
+        {
+            if (_connection.CallsInFlight == 0)
+                BeginClosing(null);
+        });
+        Receive<ConnectionCommands.Close>(close => BeginClosing(close.Reason));
+        Receive<SocketFailed>(failed => Stop(failed.Cause));
+        Receive<ReadEnded>(_ => { });
+        Receive<RegisterDeadlineTick>(_ => { });
     }
 
     private void Closing()
@@ -133,6 +176,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         });
         Receive<SocketFailed>(_ => Context.Stop(Self));
         Receive<CloseGraceTick>(_ => Context.Stop(Self));
+        Receive<AnswersCheckTick>(_ => { });
         Receive<ConnectionCommands.Close>(_ => { });
         Receive<FrameRejected>(_ => { });
         Receive<RegisterDeadlineTick>(_ => { });

@@ -132,11 +132,27 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
     }
 
     /// <summary>
+    /// The peer sent its last frame (end of stream): its service is withdrawn from the routes
+    /// and the calls delivered to it are answered CONNECTION_LOST, while the connection stays
+    /// open for the answers to the calls it made (a half-closed peer still gets them).
+    /// </summary>
+    public void StopServing()
+    {
+        _router.StoppedSending(this);
+        if (ServiceName is not null)
+            _registry.Tell(RegistryActor.Withdraw.Instance, _actor);
+    }
+
+    /// <summary>Calls this connection made that are still in flight.</summary>
+    public int CallsInFlight => OutgoingCount;
+
+    /// <summary>
     /// Stops handling frames (what still arrives is read and dropped until the peer hangs up),
     /// answers the calls in flight to this connection (CONNECTION_LOST), writes
     /// <paramref name="reason"/> as an ERROR frame when given, then what is queued, and shuts
     /// down the send direction.
     /// </summary>
+
     public void BeginClosing(ErrorInfo? reason, long nowMs)
     {
         _discarding = true;

@@ -43,6 +43,17 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
     internal sealed record RegisterService(RegisterMessage Message, int? PoolIndex, CallEndpoint Endpoint);
 
     /// <summary>
+    /// The sending connection's peer stopped sending (end of stream): its service no longer
+    /// counts it, though the connection stays open a while for the answers to its own calls.
+    /// Sender: the connection actor.
+    /// </summary>
+    internal sealed record Withdraw
+    {
+        public static Withdraw Instance { get; } = new();
+        private Withdraw() { }
+    }
+
+    /// <summary>
     /// Activity seen on the sending connection (any frame, HEARTBEAT included) refreshes its
     /// liveness. Sender: the connection actor. Connections throttle it (about once per second);
     /// a Touch from a connection that is not registered is ignored.
@@ -131,6 +142,7 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         Receive<Touch>(_ => OnTouch(Sender));
         Receive<HeartbeatCheckTick>(_ => CheckHeartbeats());
         Receive<Terminated>(t => OnTerminated(t.ActorRef));
+        Receive<Withdraw>(_ => OnTerminated(Sender));
         Receive<GetServices>(_ => Sender.Tell(new ServiceList(Snapshot())));
         Receive<GetService>(q => Sender.Tell(new ServiceLookup(q.Name,
             _services.TryGetValue(q.Name, out var s) ? ToInfo(s) : null)));

@@ -30,6 +30,7 @@ internal abstract class CallEndpoint
     private Dictionary<string, InFlightCall>? _outgoing;
     private Dictionary<string, InFlightCall>? _incoming;
     private bool _closed;
+    private bool _servesNoMore;
     private long _earliestDeadline = long.MaxValue;
     private volatile string? _serviceName;
     private BroEncoding _encoding = BroEncoding.Json;
@@ -205,7 +206,7 @@ internal abstract class CallEndpoint
     {
         lock (_gate)
         {
-            if (_closed)
+            if (_closed || _servesNoMore)
                 return false;
             var incoming = _incoming ??= new Dictionary<string, InFlightCall>(StringComparer.Ordinal);
             if (incoming.TryAdd(call.CallerId, call))
@@ -262,6 +263,21 @@ internal abstract class CallEndpoint
             }
 
             Volatile.Write(ref _earliestDeadline, earliest);
+        }
+    }
+
+    /// <summary>
+    /// The peer stopped sending: no call is delivered here any more, and the calls delivered
+    /// here, which it can never answer now, are handed back. Its own calls stay in flight.
+    /// </summary>
+    public List<InFlightCall> StopServing()
+    {
+        lock (_gate)
+        {
+            _servesNoMore = true;
+            List<InFlightCall> incoming = _incoming is null ? [] : [.. _incoming.Values];
+            _incoming = null;
+            return incoming;
         }
     }
 

@@ -348,6 +348,27 @@ internal sealed class CallRouter : IDisposable
     }
 
     /// <summary>
+    /// A connection's peer stopped sending (it shut down its side, or hung up): the callers of the
+    /// calls delivered to it are answered CONNECTION_LOST at once, since no answer can come, and
+    /// nothing more is delivered to it. The calls it made stay in flight: a peer that only shut
+    /// down its sending side still gets their answers.
+    /// </summary>
+    public void StoppedSending(CallEndpoint endpoint)
+    {
+        var flushes = new FlushList();
+        foreach (var call in endpoint.StopServing())
+        {
+            if (!call.TryFinish())
+                continue;
+            call.Caller.RemoveOutgoing(call);
+            Answer(call, ErrorCodes.ConnectionLost,
+                $"Connection to service '{call.TargetName}' lost while the call was in flight (it stopped sending)", flushes);
+        }
+
+        _ = flushes.FlushAll(); // an actor thread: flushes, never waits for flow control
+    }
+
+    /// <summary>
     /// A connection is gone: the callers of every call in flight to it are answered
     /// CONNECTION_LOST at once, and the calls it made are forgotten (their late RESPONSEs are
     /// dropped). Idempotent.
