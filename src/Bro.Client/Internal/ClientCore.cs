@@ -106,7 +106,8 @@ internal sealed class ClientCore
         using var pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token);
 
         // Added before written: either the connection-loss sweep sees the entry, or this write
-        // sees the completed channel (the channel is completed before the sweep runs).
+        // sees the completed channel (the channel is completed before the sweep runs). A write
+        // cancelled by the token throws out of here; disposing `pending` then removes the entry.
         if (!await connection.WriteAsync(payload, token).ConfigureAwait(false))
         {
             Pending.TryFail(call.Id, new BroException(
