@@ -16,7 +16,8 @@ namespace Bro.Client;
 /// Runs on an <see cref="ActorSystem"/> (its own, or the one passed in): one connection actor per
 /// pooled connection owns the socket, the heartbeats and reconnection. Calls do not go through
 /// actors: they are written to the connection's bounded queue and completed by its stream.
-/// Handlers run on the thread pool, concurrently. Events are raised synchronously on internal
+/// Handlers run on the thread pool, concurrently, at most
+/// <see cref="BroClientOptions.MaxConcurrentHandlers"/> at once. Events are raised synchronously on internal
 /// threads (a stream or an actor): keep their handlers short and non-blocking; an exception
 /// thrown by one is swallowed.
 /// </remarks>

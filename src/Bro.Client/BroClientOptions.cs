@@ -58,6 +58,21 @@ public sealed record BroClientOptions
     public int OutboundQueueSize { get; init; } = 10_000;
 
     /// <summary>
+    /// Handlers run at once, over all pooled connections. Default 256.
+    /// </summary>
+    /// <remarks>
+    /// Further CALLs wait in a queue as long as this limit; when that is full too, the client
+    /// stops reading the socket until a handler finishes, so the gateway's flow control slows the
+    /// callers down. Calls are never dropped or refused, and RESPONSEs to this client's own calls
+    /// (a handler's nested calls included) are read while CALLs wait in the queue. 256 bounds what
+    /// a flood costs (tasks and their buffers, for at most 512 CALLs held) while staying far above
+    /// what CPU-bound handlers could use on any machine: a waiting handler (a nested call, I/O)
+    /// holds a slot without using a core, so a limit scaled to cores would starve I/O-bound
+    /// services; and a fixed default behaves the same everywhere.
+    /// </remarks>
+    public int MaxConcurrentHandlers { get; init; } = 256;
+
+    /// <summary>
     /// Reads the <c>bro.client</c> section of <paramref name="config"/>, falling back to the
     /// embedded reference configuration for every missing key.
     /// </summary>
@@ -96,6 +111,7 @@ public sealed record BroClientOptions
             RegisterTimeout = c.GetTimeSpan("register-timeout"),
             MaxFrameSize = (int)maxFrameSize,
             OutboundQueueSize = c.GetInt("outbound-queue-size"),
+            MaxConcurrentHandlers = c.GetInt("max-concurrent-handlers"),
         };
     }
 
@@ -115,5 +131,6 @@ public sealed record BroClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectDelay, TimeSpan.Zero, nameof(ReconnectDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(OutboundQueueSize, 1, nameof(OutboundQueueSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameSize, 1, nameof(MaxFrameSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentHandlers, 1, nameof(MaxConcurrentHandlers));
     }
 }

@@ -20,6 +20,7 @@ public sealed class BroClientOptionsSpec
         Assert.Equal(BroSerializer.Json, options.Serializer);
         Assert.Equal(1, options.PoolSize);
         Assert.False(options.Debug);
+        Assert.Equal(256, options.MaxConcurrentHandlers);
     }
 
     [Fact]
@@ -37,6 +38,7 @@ public sealed class BroClientOptionsSpec
               pool-size = 3
               debug = on
               version = "1.2.3"
+              max-concurrent-handlers = 8
             }
             """));
 
@@ -50,7 +52,13 @@ public sealed class BroClientOptionsSpec
         Assert.Equal(3, options.PoolSize);
         Assert.True(options.Debug);
         Assert.Equal("1.2.3", options.Version);
+        Assert.Equal(8, options.MaxConcurrentHandlers);
     }
+
+    [Fact]
+    public void A_handler_limit_below_one_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new BroClient(new BroClientOptions { ServiceName = "a", MaxConcurrentHandlers = 0 }));
 
     [Fact]
     public void An_unknown_serializer_is_a_configuration_error()

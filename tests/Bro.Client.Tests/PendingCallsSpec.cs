@@ -63,4 +63,17 @@ public sealed class PendingCallsSpec
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.Task.WaitAsync(Patience));
         Assert.Equal(0, calls.Count);
     }
+
+    [Fact]
+    public async Task Disposing_a_call_nobody_completed_removes_its_entry_and_cancels_it()
+    {
+        // What a caller whose write was cancelled does: it leaves CallAsync with the entry unclaimed.
+        var calls = new PendingCalls();
+        var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
+
+        call.Dispose();
+
+        Assert.Equal(0, calls.Count);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.Task.WaitAsync(Patience));
+    }
 }

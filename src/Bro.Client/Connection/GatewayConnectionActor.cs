@@ -32,9 +32,10 @@ namespace Bro.Client.Connection;
 /// fail with NOT_CONNECTED) ──stream ended──► Stopped (Connect may start again)
 /// </code>
 /// The stream is <c>ChannelSource(outbound) → BroFraming.Encoder → batch → socket →
-/// BroFraming.Decoder → kill switch → Sink.ForEach(dispatch)</c>. Calls and responses never pass
-/// through this actor: writers use the connection's bounded channel and the sink completes pending
-/// calls itself. Only the handshake frames (REGISTER_ACK, ERROR) and the end of the stream come
+/// BroFraming.Decoder → kill switch → FrameDispatchSink(dispatch)</c>; the sink stops reading
+/// while more CALLs wait for a handler than the queue holds (see <see cref="HandlerSlots"/>).
+/// Calls and responses never pass through this actor: writers use the connection's bounded
+/// channel and the sink completes pending calls itself. Only the handshake frames (REGISTER_ACK, ERROR) and the end of the stream come
 /// here. Every stream message carries the <see cref="ConnectionHandle"/> it belongs to, so a
 /// message from a stream already replaced by a reconnect is recognised and ignored.
 /// </remarks>
@@ -264,7 +265,7 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
             .ViaMaterialized(UnixSocket.OutgoingConnection(_core.Options.GatewayPath), Keep.Right)
             .Via(BroFraming.Decoder(maxFrameSize))
             .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Both)
-            .ToMaterialized(Sink.ForEach<ByteString>(payload => core.OnFrame(handle, self, payload)), Keep.Both)
+            .ToMaterialized(new FrameDispatchSink(payload => core.OnFrame(handle, self, payload)), Keep.Both)
             .Run(Context.Materializer());
 
         opened.PipeTo(Self, success: _ => new SocketOpened(handle), failure: ex => new StreamEnded(handle, ex));

@@ -22,6 +22,7 @@ internal sealed class ClientCore
     private readonly ConnectionHandle?[] _slots;
     private readonly BroClient _owner;
     private readonly Action<ResponseMessage> _onResponse;
+    private readonly HandlerSlots _handlers;
     private int _next = -1;
 
     /// <summary>Creates the core of <paramref name="owner"/>.</summary>
@@ -33,6 +34,7 @@ internal sealed class ClientCore
         Encoding = options.Encoding;
         Codec = MessageCodecs.For(Encoding);
         _slots = new ConnectionHandle?[options.PoolSize];
+        _handlers = new HandlerSlots(options.MaxConcurrentHandlers, HandleCallAsync);
     }
 
     /// <summary>The resolved options.</summary>
@@ -106,7 +108,8 @@ internal sealed class ClientCore
         using var pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token);
 
         // Added before written: either the connection-loss sweep sees the entry, or this write
-        // sees the completed channel (the channel is completed before the sweep runs).
+        // sees the completed channel (the channel is completed before the sweep runs). A write
+        // cancelled by the token throws out of here; disposing `pending` then removes the entry.
         if (!await connection.WriteAsync(payload, token).ConfigureAwait(false))
         {
             Pending.TryFail(call.Id, new BroException(
@@ -119,7 +122,9 @@ internal sealed class ClientCore
     }
 
     /// <summary>Dispatches one inbound frame; runs on the connection's stream.</summary>
-    public void OnFrame(ConnectionHandle connection, IActorRef connectionActor, ByteString payload)
+    /// <returns>A completed task, or one the stream awaits before reading on (a CALL filled the
+    /// queue of calls waiting for a handler slot; see <see cref="HandlerSlots"/>).</returns>
+    public Task OnFrame(ConnectionHandle connection, IActorRef connectionActor, ByteString payload)
     {
         BroMessage message;
         try
@@ -131,7 +136,7 @@ internal sealed class ClientCore
         {
             // A frame we cannot read is reported, not fatal: the gateway may speak a newer protocol.
             _owner.RaiseError(ex);
-            return;
+            return Task.CompletedTask;
         }
 
         if (Options.Debug)
@@ -147,9 +152,9 @@ internal sealed class ClientCore
             case CallMessage call:
                 connection.CountCall();
 
-                // Off the stream at once: handlers run concurrently on the thread pool.
-                _ = Task.Run(() => HandleCallAsync(connection, call));
-                break;
+                // Off the stream at once: handlers run concurrently on the thread pool, as many
+                // as there are slots.
+                return _handlers.Dispatch(connection, call);
 
             case ErrorMessage error:
                 var info = error.Error ?? new ErrorInfo("Unknown gateway error", ErrorCodes.InternalError);
@@ -165,6 +170,8 @@ internal sealed class ClientCore
                 connectionActor.Tell(new GatewayConnectionActor.RegisterAckReceived(connection, ack));
                 break;
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>The context a call to <paramref name="service"/> carries, and its effective timeout.</summary>

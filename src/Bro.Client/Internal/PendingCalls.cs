@@ -10,9 +10,10 @@ namespace Bro.Client.Internal;
 /// Whoever removes an entry from the dictionary owns its completion: the response reader, the
 /// timeout callback, the connection-loss sweep and the failed write all race through
 /// <see cref="ConcurrentDictionary{TKey,TValue}.TryRemove(TKey, out TValue)"/>, so exactly one
-/// of them completes the task and no entry outlives its call. The timer and the cancellation
-/// registration are disposed by the caller once it has awaited the task
-/// (<see cref="PendingCall.Dispose"/>), never from inside their own callbacks.
+/// of them completes the task. The caller disposes its <see cref="PendingCall"/> when it leaves
+/// the call on any path (answered, failed, cancelled in or after its write): the timer and the
+/// cancellation registration are released there, never from inside their own callbacks, and an
+/// entry nobody claimed is removed there, so no entry outlives its call.
 /// </remarks>
 internal sealed class PendingCalls
 {
@@ -27,12 +28,12 @@ internal sealed class PendingCalls
     /// </summary>
     public PendingCall Add(string id, int poolIndex, string target, string method, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var call = new PendingCall(id, poolIndex);
+        var call = new PendingCall(this, id, poolIndex);
         if (!_calls.TryAdd(id, call))
             throw new BroException(ErrorCodes.InternalError, $"Request id '{id}' is already pending");
 
         // Registered after the entry is visible: a timer firing at once still finds it.
-        call.Start(this, target, method, timeout, cancellationToken);
+        call.Start(target, method, timeout, cancellationToken);
         return call;
     }
 
@@ -63,6 +64,14 @@ internal sealed class PendingCalls
     {
         if (_calls.TryRemove(id, out var call))
             call.Completion.TrySetCanceled(token);
+    }
+
+    /// <summary>Removes <paramref name="call"/> if it is still pending and cancels it (its caller left).</summary>
+    public void Release(PendingCall call)
+    {
+        // By key and value: only this call's own entry goes, whatever else its id might name.
+        if (_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
+            call.Completion.TrySetCanceled();
     }
 
     /// <summary>Fails every call sent on pooled connection <paramref name="poolIndex"/> (or all, when <c>null</c>).</summary>
