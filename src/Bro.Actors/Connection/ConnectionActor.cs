@@ -130,7 +130,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
             // It serves nothing more, but gets what is queued for it and the answers to its
             // calls in flight (request-timeout bounds the wait), then the connection closes.
             _readEnded = true;
-            _connection.StopServing();
+            _connection.PeerStoppedSending();
             if (_connection.CallsInFlight == 0)
             {
                 BeginClosing(null);

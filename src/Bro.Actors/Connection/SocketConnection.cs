@@ -136,7 +136,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
     /// and the calls delivered to it are answered CONNECTION_LOST, while the connection stays
     /// open for the answers to the calls it made (a half-closed peer still gets them).
     /// </summary>
-    public void StopServing()
+    public void PeerStoppedSending()
     {
         _router.StoppedSending(this);
         if (ServiceName is not null)

@@ -37,6 +37,9 @@ public sealed class RawPeer : IAsyncDisposable
     /// <summary>Writes raw bytes (frames, parts of frames, garbage).</summary>
     public async Task WriteAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes);
 
+    /// <summary>Shuts down the sending side only (a half-close): the peer still reads.</summary>
+    public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
     /// <summary>Frames a message in <paramref name="encoding"/> and writes it.</summary>
     public Task SendAsync(BroMessage message, BroEncoding encoding) =>
         WriteAsync(Frames.Serialize(message, encoding));
