@@ -14,13 +14,9 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
 {
     private static byte[] Frame(string json) => Frames.Frame(Encoding.UTF8.GetBytes(json));
 
-    private static CallMessage Call(string from, string to) =>
-        Messages.BuildCall(from, to, "echo", RawValue.FromObject(new { }, BroEncoding.Json),
-            CallContexts.Extend(CallContexts.Create(from, TimeSpan.FromSeconds(30)), to));
-
     private static async Task ExpectRoutedAsync(RawPeer caller, RawPeer callee)
     {
-        var call = Call("caller", "callee");
+        var call = TestCalls.Echo("caller", "callee");
         await caller.SendAsync(call, BroEncoding.Json);
         Assert.Equal(call.Id, (await callee.ReadAsync<CallMessage>()).Id);
     }
@@ -113,7 +109,7 @@ public sealed class GatewayBadInputSpec(Xunit.Abstractions.ITestOutputHelper out
         await using var gateway = await TestGateway.StartAsync();
         await using var peer = await RawPeer.ConnectAsync(gateway.Path);
 
-        var call = Call("anonymous", "callee");
+        var call = TestCalls.Echo("anonymous", "callee");
         await peer.SendAsync(call, BroEncoding.Json);
 
         var response = await peer.ReadAsync<ResponseMessage>();

@@ -11,17 +11,13 @@ namespace Bro.Gateway.Tests.Integration;
 /// </summary>
 public sealed class GatewayHalfCloseSpec
 {
-    private static CallMessage Call(string from, string to) =>
-        Messages.BuildCall(from, to, "echo", RawValue.FromObject(new { }, BroEncoding.Json),
-            CallContexts.Extend(CallContexts.Create(from, TimeSpan.FromSeconds(30)), to));
-
     [Fact]
     public async Task A_half_closed_caller_still_gets_the_answer_to_its_call_then_the_gateway_closes_it()
     {
         await using var gateway = await TestGateway.StartAsync();
         await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee");
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
-        var call = Call("caller", "callee");
+        var call = TestCalls.Echo("caller", "callee");
         await caller.SendAsync(call, BroEncoding.Json);
 
         var withdrawn = gateway.DisconnectionOf("caller");
@@ -42,7 +38,7 @@ public sealed class GatewayHalfCloseSpec
         await using var gateway = await TestGateway.StartAsync(s => s with { RegistrationGrace = TimeSpan.Zero });
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
         await using var callee = await RawPeer.RegisterAsync(gateway.Path, "callee");
-        var first = Call("caller", "callee");
+        var first = TestCalls.Echo("caller", "callee");
         await caller.SendAsync(first, BroEncoding.Json);
         Assert.Equal(first.Id, (await callee.ReadAsync<CallMessage>()).Id);
 
@@ -50,7 +46,7 @@ public sealed class GatewayHalfCloseSpec
 
         var lost = await caller.ReadAsync<ResponseMessage>();
         Assert.Equal((first.Id, ErrorCodes.ConnectionLost), (lost.Id, lost.Error?.Code));
-        var second = Call("caller", "callee");
+        var second = TestCalls.Echo("caller", "callee");
         await caller.SendAsync(second, BroEncoding.Json);
         var notFound = await caller.ReadAsync<ResponseMessage>();
         Assert.Equal((second.Id, ErrorCodes.ServiceNotFound), (notFound.Id, notFound.Error?.Code));

@@ -18,10 +18,6 @@ public sealed class GatewayPolicySpec(Xunit.Abstractions.ITestOutputHelper outpu
         TestGateway.StartAsync(s => GatewaySettings.Create(ConfigurationFactory.ParseString("bro.gateway.policy.rules { " + rules + " }"))
             with { SocketPath = s.SocketPath }, output: output);
 
-    private static CallMessage Call(string from, string to) =>
-        Messages.BuildCall(from, to, "echo", RawValue.FromObject(new { n = 1 }, Json),
-            CallContexts.Extend(CallContexts.Create(from, TimeSpan.FromSeconds(30)), to));
-
     [Fact]
     public async Task A_peer_whose_uid_and_gid_no_rule_names_is_answered_UNAUTHORIZED_and_closed_as_it_connects()
     {
@@ -78,14 +74,14 @@ public sealed class GatewayPolicySpec(Xunit.Abstractions.ITestOutputHelper outpu
         await using var users = await RawPeer.RegisterAsync(gateway.Path, "users");
         await using var payments = await RawPeer.RegisterAsync(gateway.Path, "payments");
 
-        var forbidden = Call("caller", "payments");
+        var forbidden = TestCalls.Echo("caller", "payments");
         await caller.SendAsync(forbidden, Json);
         var refused = await caller.ReadAsync<ResponseMessage>();
 
         Assert.Equal((forbidden.Id, ResponseStatus.Error, ErrorCodes.Unauthorized), (refused.Id, refused.Status, refused.Error?.Code));
         Assert.Contains("call 'payments'", refused.Error!.Message);
 
-        var allowed = Call("caller", "users");
+        var allowed = TestCalls.Echo("caller", "users");
         await caller.SendAsync(allowed, Json);
         Assert.Equal(allowed.Id, (await users.ReadAsync<CallMessage>()).Id);
     }

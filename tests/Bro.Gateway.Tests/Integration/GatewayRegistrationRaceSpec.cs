@@ -11,20 +11,16 @@ namespace Bro.Gateway.Tests.Integration;
 /// </summary>
 public sealed class GatewayRegistrationRaceSpec
 {
-    private static CallMessage Call(string from, string to, string id) =>
-        Messages.BuildCall(from, to, "echo", RawValue.FromObject(new { id }, BroEncoding.Json),
-            CallContexts.Extend(CallContexts.Create(from, TimeSpan.FromSeconds(30)), to)) with { Id = id };
-
     [Fact]
     public async Task Calls_sent_before_their_target_connects_are_delivered_in_order_once_it_registers()
     {
         await using var gateway = await TestGateway.StartAsync();
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
-        await caller.SendAsync(Call("caller", "late", "c-1"), BroEncoding.Json);
-        await caller.SendAsync(Call("caller", "late", "c-2"), BroEncoding.Json);
+        await caller.SendAsync(TestCalls.Echo("caller", "late", "c-1"), BroEncoding.Json);
+        await caller.SendAsync(TestCalls.Echo("caller", "late", "c-2"), BroEncoding.Json);
 
         await using var late = await RawPeer.RegisterAsync(gateway.Path, "late");
-        await caller.SendAsync(Call("caller", "late", "c-3"), BroEncoding.Json);
+        await caller.SendAsync(TestCalls.Echo("caller", "late", "c-3"), BroEncoding.Json);
 
         foreach (var id in new[] { "c-1", "c-2", "c-3" })
         {
@@ -42,7 +38,7 @@ public sealed class GatewayRegistrationRaceSpec
         await using var gateway = await TestGateway.StartAsync(s => s with { RegistrationGrace = TimeSpan.FromMilliseconds(100) });
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
 
-        await caller.SendAsync(Call("caller", "ghost", "c-1"), BroEncoding.Json);
+        await caller.SendAsync(TestCalls.Echo("caller", "ghost", "c-1"), BroEncoding.Json);
 
         var response = await caller.ReadAsync<ResponseMessage>();
         Assert.Equal(("c-1", ErrorCodes.ServiceNotFound), (response.Id, response.Error?.Code));
