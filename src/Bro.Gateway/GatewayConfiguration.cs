@@ -11,11 +11,13 @@ namespace Bro.Cli;
 internal static class GatewayConfiguration
 {
     // The console logs to stdout at INFO; --debug (bro.gateway.debug) lowers it to DEBUG.
-    // The scheduler ticks every 50 ms instead of 10: the gateway's timers (sweeps, heartbeat
-    // checks, register deadlines) need no finer grain, and each tick wakes a thread.
+    // The scheduler ticks every 100 ms instead of 10: the timers on it (slow-consumer sweeps,
+    // heartbeat checks, register deadlines) need no finer grain, and each tick wakes a thread
+    // (idle CPU 0.9% of a core at 50 ms, 0.65% at 100 ms). Deadlines do not ride on it: the
+    // router's alarm is a thread timer (ThreadTimerAlarm).
     private const string ConsoleDefaults = """
         akka {
-          scheduler.tick-duration = 50ms
+          scheduler.tick-duration = 100ms
           loglevel = INFO
           stdout-loglevel = INFO
           log-dead-letters = off
