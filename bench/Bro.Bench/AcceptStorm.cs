@@ -6,7 +6,9 @@ namespace Bro.Bench;
 /// <summary>
 /// Many services arriving at once: <c>count</c> connects started together from a few tasks,
 /// each sending REGISTER (<c>storm-N</c>), timed from the first connect until every
-/// REGISTER_ACK is in; then the gateway's resident set per registered connection.
+/// REGISTER_ACK is in; then the gateway's resident set per registered connection. Then all of
+/// them leaving at once, while a caller/callee pair makes sequential calls: its round trips
+/// during the close against its round trips just before show whether closing stalls others.
 /// </summary>
 /// <remarks>
 /// A Unix socket connect fails at once with EAGAIN ("resource temporarily unavailable") when the
@@ -17,6 +19,10 @@ namespace Bro.Bench;
 internal static class AcceptStorm
 {
     private const int Starters = 4;
+
+    // The probe pair's number: the last 3-digit pair (ids hold 3 digits of it), far above the scenarios' pairs.
+    private const int ProbePair = 999;
+    private const int ProbeCalls = 3_000;
 
     public static async Task<AcceptStormResult> RunAsync(string path, string encoding, int pid, int count, CancellationToken cancellation)
     {
@@ -42,8 +48,10 @@ internal static class AcceptStorm
 
             await Task.Delay(1000, cancellation);
             var rssAfter = ProcessProbe.RssMb(pid);
-            return new AcceptStormResult(encoding, count, connections.Count(c => c is not null), refused, retried,
-                elapsed.TotalSeconds, rssBefore, rssAfter);
+            var registered = connections.Count(c => c is not null);
+            var (before, during) = await ProbeCloseAsync(path, encoding, connections, cancellation);
+            return new AcceptStormResult(encoding, count, registered, refused, retried,
+                elapsed.TotalSeconds, rssBefore, rssAfter, before, during);
         }
         finally
         {
@@ -87,5 +95,25 @@ internal static class AcceptStorm
             // weigh on the driver for nothing.
             connections[index] = await RawConnection.RegisterAsync(socket, encoding, $"storm-{index}", 4096, cancellation);
         }
+    }
+
+    /// <summary>
+    /// Sequential round trips of a fresh pair: <see cref="ProbeCalls"/> before, then as many while
+    /// every storm connection is closed at once. Returns (before, during) as (p50, max) in ms.
+    /// </summary>
+    private static async Task<(ProbeLatency Before, ProbeLatency During)> ProbeCloseAsync(
+        string path, string encoding, RawConnection?[] connections, CancellationToken cancellation)
+    {
+        using var probe = await RawPairs.ConnectAsync(path, encoding, ProbePair, 1, DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds(), cancellation);
+        var (_, before) = await probe.RunAsync(ProbeCalls, 1, cancellation);
+
+        var during = probe.RunAsync(ProbeCalls, 1, cancellation);
+        for (var i = 0; i < connections.Length; i++)
+        {
+            connections[i]?.Dispose();
+            connections[i] = null;
+        }
+
+        return (ProbeLatency.Of(before), ProbeLatency.Of((await during).Latencies));
     }
 }

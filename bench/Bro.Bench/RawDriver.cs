@@ -23,7 +23,7 @@ internal static class RawDriver
         int N(int full, int min) => Math.Max(min, (int)(full * options.Scale));
         var scenarios = RawScenario.All(options.Scale).Where(s => options.Runs(s.Name)).ToList();
         var coldWarmCalls = N(100_000, 10_000);
-        var stormConnections = 1_000;
+        var stormConnections = 5_000;
         var results = new List<RawResult>();
         var coldWarm = new List<ColdWarmResult>();
         var storms = new List<AcceptStormResult>();
@@ -89,7 +89,9 @@ internal static class RawDriver
             stormResult = await Step($"{target} {encoding} accept storm", cancellation =>
                 AcceptStorm.RunAsync(socket, encoding, server.Id, connections, cancellation));
             Console.WriteLine($"{target,-8} {encoding,-8} {"accept-storm",-18} {stormResult.Registered}/{stormResult.Connections} registered in " +
-                $"{stormResult.SecondsToAllAcks:N3} s, {stormResult.RefusedConnects} connects refused, {stormResult.KbPerConnection:N1} KB RSS each");
+                $"{stormResult.SecondsToAllAcks:N3} s, {stormResult.RefusedConnects} connects refused, {stormResult.KbPerConnection:N1} KB RSS each; " +
+                $"closing them all: probe p50/max {stormResult.ProbeDuringClose.P50Ms:N3}/{stormResult.ProbeDuringClose.MaxMs:N1} ms " +
+                $"(before {stormResult.ProbeBefore.P50Ms:N3}/{stormResult.ProbeBefore.MaxMs:N1} ms)");
         }
 
         return (coldWarm, measurements, stormResult);

@@ -34,13 +34,14 @@ internal static class RawReportTable
         if (report.AcceptStorms.Count == 0)
             return text.ToString();
         text.AppendLine();
-        text.AppendLine("| accept storm (gateway) | connections | registered | connects refused (retried) | connections retried | s to all acks | RSS before MB | RSS after MB | KB per connection |");
-        text.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        text.AppendLine("| accept storm (gateway) | connections | registered | connects refused (retried) | connections retried | s to all acks | RSS before MB | RSS after MB | KB per connection | probe p50 / max ms before close | probe p50 / max ms during close |");
+        text.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var s in report.AcceptStorms)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {s.Encoding} | {s.Connections} | {s.Registered} | {s.RefusedConnects} | {s.ConnectionsRetried} | {s.SecondsToAllAcks:N3} " +
-                $"| {s.RssBeforeMb:N1} | {s.RssAfterMb:N1} | {s.KbPerConnection:N1} |");
+                $"| {s.RssBeforeMb:N1} | {s.RssAfterMb:N1} | {s.KbPerConnection:N1} " +
+                $"| {s.ProbeBefore.P50Ms:N3} / {s.ProbeBefore.MaxMs:N1} | {s.ProbeDuringClose.P50Ms:N3} / {s.ProbeDuringClose.MaxMs:N1} |");
         }
 
         return text.ToString();
