@@ -1,0 +1,70 @@
+using Bro.Protocol;
+
+namespace Bro.Bench;
+
+/// <summary>A chaos caller: one registered connection making top-level calls, each booked in its <see cref="CallBook"/>.</summary>
+internal sealed class ChaosCaller : IDisposable
+{
+    private readonly ChaosPeer _peer;
+    private readonly CallBook _book;
+
+    private ChaosCaller(ChaosPeer peer, CallBook book)
+    {
+        _peer = peer;
+        _book = book;
+    }
+
+    public BroEncoding Encoding => _peer.Encoding;
+
+    /// <summary>Calls made and not yet ended.</summary>
+    public int InFlight => _book.InFlight;
+
+    /// <summary>
+    /// Connects and registers <paramref name="name"/>. <paramref name="judgesLateness"/> is false
+    /// for a caller that stops reading on purpose: its answers wait in its own socket, so their
+    /// lateness is its doing, not the gateway's.
+    /// </summary>
+    public static async Task<ChaosCaller> StartAsync(
+        string path, BroEncoding encoding, string name, ChaosLedger ledger, bool judgesLateness, CancellationToken cancellation,
+        IReadOnlySet<string>? expected = null)
+    {
+        var book = new CallBook(ledger, name, expected ?? ChaosExpectations.Calls, judgesLateness);
+        var peer = await ChaosPeer.ConnectAsync(path, encoding, name, null, [], (_, message) =>
+        {
+            switch (message)
+            {
+                case ResponseMessage response:
+                    book.Answer(response);
+                    break;
+                case ErrorMessage error:
+                    ledger.Note($"{name}: ERROR frame {error.Error.Code} {error.Error.Message}");
+                    break;
+            }
+        }, cancellation);
+        _ = peer.Reading.ContinueWith(_ =>
+        {
+            book.Abandon(CallBook.ConnectionGone(peer));
+            if (peer.Failure is { } failure)
+                ledger.Note($"{name}: {failure.Message}");
+            else if (!peer.ClosedHere)
+                ledger.Note($"{name}: the gateway closed this caller's connection");
+        }, TaskScheduler.Default);
+        return new ChaosCaller(peer, book);
+    }
+
+    /// <summary>Calls <paramref name="to"/>.<paramref name="method"/> with a fresh context due in <paramref name="timeout"/>.</summary>
+    public Task<ResponseMessage?> CallAsync(string to, string method, RawValue parameters, TimeSpan timeout) =>
+        _book.CallAsync(_peer, to, method, parameters, CallContexts.Create(_peer.Name, timeout));
+
+    /// <summary>Sends the frame <paramref name="build"/> makes for a booked id and this caller's name (a malformed CALL), and returns its answer.</summary>
+    public Task<ResponseMessage?> SendMalformedAsync(Func<string, string, byte[]> build) =>
+        _book.SendAsync(_peer, id => build(id, _peer.Name), TimeSpan.FromSeconds(2));
+
+    /// <summary>Stops reading for <paramref name="pause"/> (a slow reader).</summary>
+    public void PauseReading(TimeSpan pause) => _peer.PauseReading(pause);
+
+    /// <summary>Ends, as lost, the calls still in flight: the run has waited past all their deadlines.</summary>
+    public void LoseRemaining() => _book.LoseRemaining();
+
+    public void Dispose() => _peer.Dispose();
+}

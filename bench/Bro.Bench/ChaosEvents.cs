@@ -1,0 +1,12 @@
+namespace Bro.Bench;
+
+/// <summary>The chaos the run inflicted, counted: kills, abrupt closes, pauses, bursts and the vandal's acts.</summary>
+internal sealed record ChaosEvents(
+    long CalleeKills,
+    long CalleeAborts,
+    long PoolMemberAborts,
+    long RegisterRefusalsRetried,
+    long SlowReaderPauses,
+    long Bursts,
+    long GreedyRounds,
+    IReadOnlyDictionary<string, long> VandalActs);

@@ -1,0 +1,94 @@
+using Bro.Protocol;
+
+namespace Bro.Bench;
+
+/// <summary>
+/// The chaos callers' loops, each until cancelled. A loop stops making calls when cancelled; the
+/// calls it has in flight are left to their answers (the run waits for them, then counts what
+/// never came as lost).
+/// </summary>
+internal static class ChaosLoad
+{
+    /// <summary>Frames in one burst, and the size of each one's params.</summary>
+    public const int BurstCalls = 64;
+
+    public const int BurstBytes = 1024 * 1024;
+
+    /// <summary>Keeps <paramref name="inFlight"/> calls from the mix outstanding.</summary>
+    public static async Task PipelinedAsync(ChaosCaller caller, int inFlight, CancellationToken cancellation)
+    {
+        // Not disposed: answers still to come release it after the loop has ended.
+        var credits = new SemaphoreSlim(inFlight, inFlight);
+        try
+        {
+            while (true)
+            {
+                await credits.WaitAsync(cancellation);
+                var (to, method, parameters) = ChaosMix.Next(caller.Encoding);
+                _ = caller.CallAsync(to, method, parameters, ChaosMix.Deadline()).ContinueWith(_ => credits.Release(), TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One call at a time from the mix.</summary>
+    public static async Task SequentialAsync(ChaosCaller caller, CancellationToken cancellation)
+    {
+        while (!cancellation.IsCancellationRequested)
+        {
+            var (to, method, parameters) = ChaosMix.Next(caller.Encoding);
+            await caller.CallAsync(to, method, parameters, ChaosMix.Deadline());
+        }
+    }
+
+    /// <summary>Every <paramref name="every"/>, <see cref="BurstCalls"/> pipelined 1 MiB echoes to each target in turn.</summary>
+    public static async Task BurstsAsync(ChaosCaller caller, TimeSpan every, IReadOnlyList<string> targets, Action onRound, CancellationToken cancellation)
+    {
+        var parameters = RawValue.FromObject(new ChaosParams(Pad: new string('x', BurstBytes)), caller.Encoding);
+        for (var round = 0; !cancellation.IsCancellationRequested; round++)
+        {
+            var target = targets[round % targets.Count];
+            onRound();
+            await Task.WhenAll(Enumerable.Range(0, BurstCalls).Select(_ => caller.CallAsync(target, "echo", parameters, TimeSpan.FromSeconds(2))));
+            await Pause(every, cancellation);
+        }
+    }
+
+    /// <summary>
+    /// Every <paramref name="every"/>, more sleeping calls at once than the gateway's
+    /// max-calls-in-flight: the ones over the cap are answered MAX_IN_FLIGHT_EXCEEDED.
+    /// </summary>
+    public static async Task GreedyAsync(ChaosCaller caller, int calls, TimeSpan every, Action onRound, CancellationToken cancellation)
+    {
+        var parameters = RawValue.FromObject(new ChaosParams(300), caller.Encoding);
+        while (!cancellation.IsCancellationRequested)
+        {
+            onRound();
+            await Task.WhenAll(Enumerable.Range(0, calls).Select(_ => caller.CallAsync(ChaosMix.Flaky, "sleep", parameters, TimeSpan.FromSeconds(2))));
+            await Pause(every, cancellation);
+        }
+    }
+
+    /// <summary>Every <paramref name="every"/>, <paramref name="act"/>: a kill, an abrupt close, a pause in reading.</summary>
+    public static async Task PeriodicallyAsync(TimeSpan every, Func<Task> act, CancellationToken cancellation)
+    {
+        while (await Pause(every * (0.75 + Random.Shared.NextDouble() / 2), cancellation))
+            await act();
+    }
+
+    /// <summary>Waits; false once cancelled.</summary>
+    public static async Task<bool> Pause(TimeSpan pause, CancellationToken cancellation)
+    {
+        try
+        {
+            await Task.Delay(pause, cancellation);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
