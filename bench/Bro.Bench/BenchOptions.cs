@@ -68,6 +68,9 @@ internal sealed record BenchOptions
     /// <summary><c>--chaos-max-late &lt;n&gt;</c>: how many late answers the chaos run tolerates. Default 0.</summary>
     public long ChaosMaxLate { get; init; }
 
+    /// <summary>Set by <c>--memory-burst</c>: the gateway's RSS around four 16 MiB frames and the idle after them (see <see cref="MemoryBurst"/>).</summary>
+    public bool MemoryBurst { get; init; }
+
     /// <summary>A chaos callee's connections (<c>--pool</c>): the first registers the service, the others join its pool. Default 1.</summary>
     public int Pool { get; init; } = 1;
 
@@ -102,6 +105,7 @@ internal sealed record BenchOptions
                 "--chaos" => options with { Chaos = Durations.Parse(Value()) },
                 "--chaos-grace" => options with { ChaosGrace = Durations.Parse(Value()) },
                 "--chaos-max-late" => options with { ChaosMaxLate = long.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--memory-burst" => options with { MemoryBurst = true },
                 "--pool" => options with { Pool = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

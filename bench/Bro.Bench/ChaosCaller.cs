@@ -26,7 +26,7 @@ internal sealed class ChaosCaller : IDisposable
     /// </summary>
     public static async Task<ChaosCaller> StartAsync(
         string path, BroEncoding encoding, string name, ChaosLedger ledger, bool judgesLateness, CancellationToken cancellation,
-        IReadOnlySet<string>? expected = null)
+        IReadOnlySet<string>? expected = null, int readerCapacity = ChaosPeer.DefaultReaderCapacity)
     {
         var book = new CallBook(ledger, name, expected ?? ChaosExpectations.Calls, judgesLateness);
         var peer = await ChaosPeer.ConnectAsync(path, encoding, name, null, [], (_, message) =>
@@ -40,7 +40,7 @@ internal sealed class ChaosCaller : IDisposable
                     ledger.Note($"{name}: ERROR frame {error.Error.Code} {error.Error.Message}");
                     break;
             }
-        }, cancellation);
+        }, cancellation, readerCapacity);
         _ = peer.Reading.ContinueWith(_ =>
         {
             book.Abandon(CallBook.ConnectionGone(peer));

@@ -19,8 +19,8 @@ namespace Bro.Bench;
 /// </remarks>
 internal sealed class ChaosPeer : IDisposable
 {
-    // Room for a 1 MiB burst frame, grown by transcoding, with its envelope.
-    private const int ReaderCapacity = 3 * 1024 * 1024;
+    /// <summary>Room for a 1 MiB burst frame, grown by transcoding, with its envelope.</summary>
+    public const int DefaultReaderCapacity = 3 * 1024 * 1024;
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
 
     private readonly Socket _socket;
@@ -62,7 +62,7 @@ internal sealed class ChaosPeer : IDisposable
     /// </summary>
     public static async Task<ChaosPeer> ConnectAsync(
         string path, BroEncoding encoding, string name, int? poolIndex, IReadOnlyList<string> methods,
-        Action<ChaosPeer, BroMessage> onMessage, CancellationToken cancellation)
+        Action<ChaosPeer, BroMessage> onMessage, CancellationToken cancellation, int readerCapacity = DefaultReaderCapacity)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -70,7 +70,7 @@ internal sealed class ChaosPeer : IDisposable
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellation);
             var metadata = poolIndex is { } index ? RawValue.FromObject(new { poolIndex = index }, encoding) : null;
             await socket.SendAsync(Frames.Serialize(new RegisterMessage(name, methods, null, metadata), encoding), SocketFlags.None, cancellation);
-            var reader = new RawFrameReader(socket, ReaderCapacity);
+            var reader = new RawFrameReader(socket, readerCapacity);
             var answer = MessageCodecs.For(encoding).Decode(await reader.NextAsync(cancellation));
             if (answer is ErrorMessage error)
                 throw new ChaosRegisterRefusedException($"{name}: {error.Error.Code} {error.Error.Message}");

@@ -15,7 +15,8 @@ namespace Bro.Bench;
 /// the others joining its pool. Until the gateway has seen the old connection go, the name is
 /// still taken; a refused REGISTER is retried, as a restarting service would.
 /// </remarks>
-internal sealed class ChaosService(string path, BroEncoding encoding, string name, int pool, ChaosLedger? ledger) : IDisposable
+internal sealed class ChaosService(
+    string path, BroEncoding encoding, string name, int pool, ChaosLedger? ledger, int readerCapacity = ChaosPeer.DefaultReaderCapacity) : IDisposable
 {
     /// <summary>The code <c>fail</c> answers with: a handler's own code passes through the gateway unchanged.</summary>
     public const string FailCode = "CHAOS_FAILED";
@@ -75,7 +76,7 @@ internal sealed class ChaosService(string path, BroEncoding encoding, string nam
             try
             {
                 var peer = await ChaosPeer.ConnectAsync(path, encoding, name, member == 0 ? null : member, Methods,
-                    (peer, message) => OnMessage(peer, message, book), cancellation);
+                    (peer, message) => OnMessage(peer, message, book), cancellation, readerCapacity);
                 _ = peer.Reading.ContinueWith(_ => Ended(peer, book), TaskScheduler.Default);
                 return peer;
             }
