@@ -7,11 +7,13 @@ internal sealed class ChaosCaller : IDisposable
 {
     private readonly ChaosPeer _peer;
     private readonly CallBook _book;
+    private readonly ChaosLedger _ledger;
 
-    private ChaosCaller(ChaosPeer peer, CallBook book)
+    private ChaosCaller(ChaosPeer peer, CallBook book, ChaosLedger ledger)
     {
         _peer = peer;
         _book = book;
+        _ledger = ledger;
     }
 
     public BroEncoding Encoding => _peer.Encoding;
@@ -22,13 +24,15 @@ internal sealed class ChaosCaller : IDisposable
     /// <summary>
     /// Connects and registers <paramref name="name"/>. <paramref name="judgesLateness"/> is false
     /// for a caller that stops reading on purpose: its answers wait in its own socket, so their
-    /// lateness is its doing, not the gateway's.
+    /// lateness is its doing, not the gateway's. Ids are <c>{idPrefix}-{n}</c>, the name by
+    /// default; two callers given one prefix send the same ids at once (the gateway must keep
+    /// their calls apart).
     /// </summary>
     public static async Task<ChaosCaller> StartAsync(
         string path, BroEncoding encoding, string name, ChaosLedger ledger, bool judgesLateness, CancellationToken cancellation,
-        IReadOnlySet<string>? expected = null, int readerCapacity = ChaosPeer.DefaultReaderCapacity)
+        IReadOnlySet<string>? expected = null, int readerCapacity = ChaosPeer.DefaultReaderCapacity, string? idPrefix = null)
     {
-        var book = new CallBook(ledger, name, expected ?? ChaosExpectations.Calls, judgesLateness);
+        var book = new CallBook(ledger, idPrefix ?? name, expected ?? ChaosExpectations.Calls, judgesLateness);
         var peer = await ChaosPeer.ConnectAsync(path, encoding, name, null, [], (_, message) =>
         {
             switch (message)
@@ -49,12 +53,23 @@ internal sealed class ChaosCaller : IDisposable
             else if (!peer.ClosedHere)
                 ledger.Note($"{name}: the gateway closed this caller's connection");
         }, TaskScheduler.Default);
-        return new ChaosCaller(peer, book);
+        return new ChaosCaller(peer, book, ledger);
     }
 
-    /// <summary>Calls <paramref name="to"/>.<paramref name="method"/> with a fresh context due in <paramref name="timeout"/>.</summary>
-    public Task<ResponseMessage?> CallAsync(string to, string method, RawValue parameters, TimeSpan timeout) =>
-        _book.CallAsync(_peer, to, method, parameters, CallContexts.Create(_peer.Name, timeout));
+    /// <summary>
+    /// Calls <paramref name="to"/>.<paramref name="method"/> with a fresh context due in
+    /// <paramref name="timeout"/>. A successful <c>echo</c> must bring back what was sent: a frame
+    /// cut, mixed up or corrupted on the way (forwarded, transcoded, queued under flow control)
+    /// is noted.
+    /// </summary>
+    public async Task<ResponseMessage?> CallAsync(string to, string method, RawValue parameters, TimeSpan timeout)
+    {
+        var answer = await _book.CallAsync(_peer, to, method, parameters, CallContexts.Create(_peer.Name, timeout));
+        if (method == "echo" && answer is { Status: ResponseStatus.Success }
+            && answer.Data?.Deserialize<ChaosParams>() != parameters.Deserialize<ChaosParams>())
+            _ledger.Note($"{_peer.Name}: {to}.echo answered success with other data than it was sent");
+        return answer;
+    }
 
     /// <summary>Sends the frame <paramref name="build"/> makes for a booked id and this caller's name (a malformed CALL), and returns its answer.</summary>
     public Task<ResponseMessage?> SendMalformedAsync(Func<string, string, byte[]> build) =>

@@ -71,6 +71,36 @@ internal static class ChaosLoad
         }
     }
 
+    /// <summary>
+    /// A caller that closes its own connection abruptly, calls in flight, after 1-4 s of
+    /// pipelined calls, and comes back under the same name: its calls end CONNECTION_LOST on its
+    /// side, and the gateway must drop their answers, which have no caller any more.
+    /// </summary>
+    public static async Task QuitterAsync(Func<CancellationToken, Task<ChaosCaller>> connect, int inFlight, Action onQuit, CancellationToken cancellation)
+    {
+        while (!cancellation.IsCancellationRequested)
+        {
+            ChaosCaller caller;
+            try
+            {
+                caller = await connect(cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            using (var session = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
+            {
+                session.CancelAfter(TimeSpan.FromMilliseconds(Random.Shared.Next(1_000, 4_000)));
+                await PipelinedAsync(caller, inFlight, session.Token);
+            }
+
+            caller.Dispose();
+            onQuit();
+        }
+    }
+
     /// <summary>Every <paramref name="every"/>, <paramref name="act"/>: a kill, an abrupt close, a pause in reading.</summary>
     public static async Task PeriodicallyAsync(TimeSpan every, Func<Task> act, CancellationToken cancellation)
     {

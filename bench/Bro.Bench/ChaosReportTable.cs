@@ -26,7 +26,8 @@ internal static class ChaosReportTable
         text.AppendLine();
         var e = r.Events;
         text.AppendLine($"Chaos: {e.CalleeKills} SIGKILLs of {ChaosMix.Echo} (pool of 3, own process), {e.CalleeAborts} abrupt closes of {ChaosMix.Flaky} " +
-            $"and {e.PoolMemberAborts} of one of its pool members, {e.RegisterRefusalsRetried} refused re-REGISTERs retried by the in-driver services, {e.SlowReaderPauses} reading pauses " +
+            $"and {e.PoolMemberAborts} of one of its pool members, {e.CallerQuits} abrupt closes of a caller with calls in flight, " +
+            $"{e.RegisterRefusalsRetried} refused re-REGISTERs retried by the in-driver peers, {e.SlowReaderPauses} reading pauses " +
             $"({ChaosMix.Sink} 3 s, a caller 2 s), {e.Bursts} bursts of {ChaosLoad.BurstCalls} x 1 MiB, {e.GreedyRounds} rounds over max-calls-in-flight; vandal: " +
             string.Join(", ", e.VandalActs.Select(a => $"{a.Key} {a.Value}")));
         text.AppendLine();

@@ -96,7 +96,27 @@ internal static class ChaosRun
             await Caller(BroEncoding.Json, "chaos-caller-slow-reader", judged: false),
             await Caller(BroEncoding.Json, "chaos-caller-burst"),
             await Caller(BroEncoding.MessagePack, "chaos-caller-greedy"),
+            // Twins: one id sequence for two connections, so their ids collide at the same callee.
+            await ChaosCaller.StartAsync(socket, BroEncoding.Json, "chaos-caller-twin-a", ledger, true, setup.Token, idPrefix: "chaos-twin"),
+            await ChaosCaller.StartAsync(socket, BroEncoding.MessagePack, "chaos-caller-twin-b", ledger, true, setup.Token, idPrefix: "chaos-twin"),
         ];
+
+        async Task<ChaosCaller> Quitter(CancellationToken cancellation)
+        {
+            // The gateway may not have seen the previous connection go yet: the name is taken until it has.
+            while (true)
+            {
+                try
+                {
+                    return await ChaosCaller.StartAsync(socket, BroEncoding.Json, "chaos-caller-quitter", ledger, true, cancellation);
+                }
+                catch (ChaosRegisterRefusedException)
+                {
+                    Interlocked.Increment(ref counters.RegisterRefusals);
+                    await Task.Delay(50, cancellation);
+                }
+            }
+        }
 
         // The start figure: everything connected and idle, before any load.
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -125,6 +145,9 @@ internal static class ChaosRun
             ChaosLoad.PipelinedAsync(callers[6], 16, token),
             ChaosLoad.BurstsAsync(callers[7], TimeSpan.FromSeconds(10), [ChaosMix.Flaky, ChaosMix.Echo], () => Interlocked.Increment(ref counters.Bursts), token),
             ChaosLoad.GreedyAsync(callers[8], GreedyCalls, TimeSpan.FromSeconds(5), () => Interlocked.Increment(ref counters.GreedyRounds), token),
+            ChaosLoad.PipelinedAsync(callers[9], 32, token),
+            ChaosLoad.PipelinedAsync(callers[10], 32, token),
+            ChaosLoad.QuitterAsync(Quitter, 32, () => Interlocked.Increment(ref counters.CallerQuits), token),
             ChaosLoad.PeriodicallyAsync(TimeSpan.FromSeconds(5), async () =>
             {
                 // kill -9, then back after a moment, registering again as a restarted service does.
@@ -173,7 +196,7 @@ internal static class ChaosRun
         flaky.Dispose();
         nested.Dispose();
         sink.Dispose();
-        var refusals = flaky.RegisterRefusals + nested.RegisterRefusals + sink.RegisterRefusals;
+        var refusals = flaky.RegisterRefusals + nested.RegisterRefusals + sink.RegisterRefusals + counters.RegisterRefusals;
         await echo.DisposeAsync();
 
         Console.WriteLine($"chaos: every connection closed; idling {IdleBeforeEnd.TotalSeconds:N0} s before the end RSS");
@@ -181,7 +204,7 @@ internal static class ChaosRun
         var alive = !gateway.HasExited;
         var rssEnd = alive ? ProcessProbe.RssMb(pid) : double.NaN;
         var tally = ledger.Snapshot();
-        var events = new ChaosEvents(counters.CalleeKills, counters.CalleeAborts, counters.PoolMemberAborts, refusals, counters.SlowReaderPauses,
+        var events = new ChaosEvents(counters.CalleeKills, counters.CalleeAborts, counters.PoolMemberAborts, counters.CallerQuits, refusals, counters.SlowReaderPauses,
             counters.Bursts, counters.GreedyRounds, vandal.Acts);
         var limit = rssStart + Math.Max(MemorySlackMb, (rssPeak - rssStart) / 4);
         var log = gateway.Output.Where(l => l.Contains("ERROR", StringComparison.OrdinalIgnoreCase) || l.Contains("WARN", StringComparison.OrdinalIgnoreCase))
@@ -233,6 +256,8 @@ internal static class ChaosRun
         public long CalleeKills;
         public long CalleeAborts;
         public long PoolMemberAborts;
+        public long CallerQuits;
+        public long RegisterRefusals;
         public long SlowReaderPauses;
         public long Bursts;
         public long GreedyRounds;
