@@ -46,10 +46,10 @@ internal sealed class CallBook
         }
     }
 
-    /// <summary>Books a call due by <paramref name="deadline"/> (a Stopwatch timestamp); returns its id and its answer (null when it ended without one).</summary>
-    public (string Id, Task<ResponseMessage?> Answer) Begin(long deadline)
+    /// <summary>Books a call due by <paramref name="deadline"/> (a Stopwatch timestamp), <paramref name="what"/> naming it in the report; returns its id and its answer (null when it ended without one).</summary>
+    public (string Id, Task<ResponseMessage?> Answer) Begin(long deadline, string what)
     {
-        var pending = new Pending(deadline, new TaskCompletionSource<ResponseMessage?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(deadline, what, new TaskCompletionSource<ResponseMessage?>(TaskCreationOptions.RunContinuationsAsynchronously));
         long sequence;
         lock (_gate)
         {
@@ -70,7 +70,7 @@ internal sealed class CallBook
     public async Task<ResponseMessage?> CallAsync(ChaosPeer peer, string to, string method, RawValue? parameters, CallContext context)
     {
         var remainingMs = context.Deadline - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var (id, answer) = Begin(Stopwatch.GetTimestamp() + remainingMs * Stopwatch.Frequency / 1000);
+        var (id, answer) = Begin(Stopwatch.GetTimestamp() + remainingMs * Stopwatch.Frequency / 1000, $"{to}.{method}");
         if (!await peer.SendAsync(new CallMessage(id, peer.Name, to, method, parameters, context)))
             End(id, ConnectionGone(peer));
         return await answer;
@@ -79,7 +79,7 @@ internal sealed class CallBook
     /// <summary>Books a call due in <paramref name="timeout"/> and writes the frame <paramref name="build"/> makes for its id as it is (a malformed CALL).</summary>
     public async Task<ResponseMessage?> SendAsync(ChaosPeer peer, Func<string, byte[]> build, TimeSpan timeout)
     {
-        var (id, answer) = Begin(Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
+        var (id, answer) = Begin(Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency), "a malformed CALL");
         if (!await peer.SendAsync(build(id)))
             End(id, ConnectionGone(peer));
         return await answer;
@@ -113,7 +113,7 @@ internal sealed class CallBook
 
         var outcome = response.Status == ResponseStatus.Success ? ChaosLedger.Success : response.Error?.Code ?? "(error without code)";
         _ledger.Answered(outcome, _expected.Contains(outcome), Stopwatch.GetElapsedTime(pending.Deadline, now).TotalMilliseconds,
-            _judgesLateness, _owner);
+            _judgesLateness, $"{_owner} -> {pending.What}");
         pending.Answer.TrySetResult(response);
     }
 
@@ -184,5 +184,5 @@ internal sealed class CallBook
             && long.TryParse(id.AsSpan(_owner.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
     }
 
-    private sealed record Pending(long Deadline, TaskCompletionSource<ResponseMessage?> Answer);
+    private sealed record Pending(long Deadline, string What, TaskCompletionSource<ResponseMessage?> Answer);
 }

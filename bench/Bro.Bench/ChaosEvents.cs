@@ -8,6 +8,7 @@ internal sealed record ChaosEvents(
     long CallerQuits,
     long RegisterRefusalsRetried,
     long SlowReaderPauses,
+    long SlowConsumersDropped,
     long Bursts,
     long GreedyRounds,
     IReadOnlyDictionary<string, long> VandalActs);

@@ -11,11 +11,13 @@ internal sealed class ChaosLedger(TimeSpan grace)
     public const string Success = "success";
 
     private const int MaxSamples = 25;
+    private const int WorstKept = 8;
 
     private readonly object _gate = new();
     private readonly SortedDictionary<string, long> _outcomes = new(StringComparer.Ordinal);
     private readonly List<string> _samples = [];
     private readonly List<CallBook> _books = [];
+    private readonly List<(double LateMs, string What)> _worst = [];
     private long _made;
     private long _duplicated;
     private long _strays;
@@ -53,7 +55,10 @@ internal sealed class ChaosLedger(TimeSpan grace)
 
     public void Made() => Interlocked.Increment(ref _made);
 
-    /// <summary>Records one call's single outcome; <paramref name="lateMs"/> is answer time minus deadline, judged only when <paramref name="judged"/>.</summary>
+    /// <summary>
+    /// Records one call's single outcome; <paramref name="lateMs"/> is answer time minus deadline,
+    /// judged only when <paramref name="judged"/>; <paramref name="owner"/> names the call (caller, target, method).
+    /// </summary>
     public void Answered(string outcome, bool expected, double lateMs, bool judged, string owner)
     {
         lock (_gate)
@@ -69,8 +74,16 @@ internal sealed class ChaosLedger(TimeSpan grace)
                 return;
             _judged++;
             _worstLateMs = Math.Max(_worstLateMs, lateMs);
-            if (lateMs > Grace.TotalMilliseconds)
-                _late++;
+            if (lateMs <= Grace.TotalMilliseconds)
+                return;
+            _late++;
+            if (_worst.Count < WorstKept || lateMs > _worst[^1].LateMs)
+            {
+                _worst.Add((lateMs, $"{owner}: {outcome} {lateMs:N0} ms past its deadline"));
+                _worst.Sort((a, b) => b.LateMs.CompareTo(a.LateMs));
+                if (_worst.Count > WorstKept)
+                    _worst.RemoveAt(WorstKept);
+            }
         }
     }
 
@@ -119,7 +132,7 @@ internal sealed class ChaosLedger(TimeSpan grace)
         lock (_gate)
         {
             return new ChaosTally(_made, new SortedDictionary<string, long>(_outcomes, StringComparer.Ordinal), _lost, _duplicated, _strays,
-                _unexpected, _judged, _late, Math.Max(0, _worstLateMs), [.. _samples]);
+                _unexpected, _judged, _late, Math.Max(0, _worstLateMs), [.. _worst.Select(w => w.What)], [.. _samples]);
         }
     }
 

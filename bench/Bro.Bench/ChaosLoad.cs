@@ -44,13 +44,13 @@ internal static class ChaosLoad
     }
 
     /// <summary>Every <paramref name="every"/>, <see cref="BurstCalls"/> pipelined 1 MiB echoes to each target in turn.</summary>
-    public static async Task BurstsAsync(ChaosCaller caller, TimeSpan every, IReadOnlyList<string> targets, Action onRound, CancellationToken cancellation)
+    public static async Task BurstsAsync(ChaosCaller caller, TimeSpan every, IReadOnlyList<string> targets, Action<string> onRound, CancellationToken cancellation)
     {
         var parameters = RawValue.FromObject(new ChaosParams(Pad: new string('x', BurstBytes)), caller.Encoding);
         for (var round = 0; !cancellation.IsCancellationRequested; round++)
         {
             var target = targets[round % targets.Count];
-            onRound();
+            onRound(target);
             await Task.WhenAll(Enumerable.Range(0, BurstCalls).Select(_ => caller.CallAsync(target, "echo", parameters, TimeSpan.FromSeconds(2))));
             await Pause(every, cancellation);
         }

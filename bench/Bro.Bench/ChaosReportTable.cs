@@ -28,13 +28,21 @@ internal static class ChaosReportTable
         text.AppendLine($"Chaos: {e.CalleeKills} SIGKILLs of {ChaosMix.Echo} (pool of 3, own process), {e.CalleeAborts} abrupt closes of {ChaosMix.Flaky} " +
             $"and {e.PoolMemberAborts} of one of its pool members, {e.CallerQuits} abrupt closes of a caller with calls in flight, " +
             $"{e.RegisterRefusalsRetried} refused re-REGISTERs retried by the in-driver peers, {e.SlowReaderPauses} reading pauses " +
-            $"({ChaosMix.Sink} 3 s, a caller 2 s), {e.Bursts} bursts of {ChaosLoad.BurstCalls} x 1 MiB, {e.GreedyRounds} rounds over max-calls-in-flight; vandal: " +
+            $"({ChaosMix.Sink} 3 s, a caller 2 s), {e.SlowConsumersDropped} drops of {ChaosMix.Sink} as a slow consumer, {e.Bursts} bursts of {ChaosLoad.BurstCalls} x 1 MiB, {e.GreedyRounds} rounds over max-calls-in-flight; vandal: " +
             string.Join(", ", e.VandalActs.Select(a => $"{a.Key} {a.Value}")));
         text.AppendLine();
         text.AppendLine("| rule | verdict | figures |");
         text.AppendLine("|---|---|---|");
         foreach (var rule in r.Rules)
             text.AppendLine($"| {rule.Name} | {(rule.Passed ? "pass" : "FAIL")} | {rule.Detail} |");
+        if (t.WorstLate.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Latest answers (caller -> target.method: outcome):");
+            foreach (var late in t.WorstLate)
+                text.AppendLine($"- {late}");
+        }
+
         if (t.Samples.Count > 0)
         {
             text.AppendLine();

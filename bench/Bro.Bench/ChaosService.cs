@@ -13,10 +13,13 @@ namespace Bro.Bench;
 /// Connections can be closed abruptly (<see cref="Abort"/>) with calls in flight and come back
 /// with <see cref="StartAsync"/>, which registers again: the first connection as the service,
 /// the others joining its pool. Until the gateway has seen the old connection go, the name is
-/// still taken; a refused REGISTER is retried, as a restarting service would.
+/// still taken; a refused REGISTER is retried, as a restarting service would. A connection the
+/// gateway closes is unexpected, unless the service is <c>droppable</c> (it stops reading on
+/// purpose, long enough to be dropped as a slow consumer): then it is counted.
 /// </remarks>
 internal sealed class ChaosService(
-    string path, BroEncoding encoding, string name, int pool, ChaosLedger? ledger, int readerCapacity = ChaosPeer.DefaultReaderCapacity) : IDisposable
+    string path, BroEncoding encoding, string name, int pool, ChaosLedger? ledger, int readerCapacity = ChaosPeer.DefaultReaderCapacity,
+    bool droppable = false) : IDisposable
 {
     /// <summary>The code <c>fail</c> answers with: a handler's own code passes through the gateway unchanged.</summary>
     public const string FailCode = "CHAOS_FAILED";
@@ -30,11 +33,15 @@ internal sealed class ChaosService(
     private readonly ChaosPeer?[] _connections = new ChaosPeer?[pool];
     private int _generation;
     private int _registerRefusals;
+    private int _dropped;
 
     public string Name => name;
 
     /// <summary>REGISTERs refused because the gateway still held the name of a connection that had gone.</summary>
     public int RegisterRefusals => Volatile.Read(ref _registerRefusals);
+
+    /// <summary>Connections the gateway closed (a droppable service's, as a slow consumer).</summary>
+    public int DroppedByGateway => Volatile.Read(ref _dropped);
 
     /// <summary>Connects every pool member that is not connected.</summary>
     public async Task StartAsync(CancellationToken cancellation)
@@ -93,6 +100,8 @@ internal sealed class ChaosService(
         book?.Abandon(CallBook.ConnectionGone(peer));
         if (peer.Failure is { } failure)
             ledger?.Note($"{name}: {failure.Message}");
+        else if (!peer.ClosedHere && droppable)
+            Interlocked.Increment(ref _dropped);
         else if (!peer.ClosedHere)
             ledger?.Note($"{name}: the gateway closed a service connection");
     }

@@ -1,6 +1,6 @@
 namespace Bro.Bench;
 
-/// <summary>What a <see cref="ChaosLedger"/> counted; <see cref="WorstLateMs"/> is the latest answer past its deadline (0 when none was).</summary>
+/// <summary>What a <see cref="ChaosLedger"/> counted; <see cref="WorstLateMs"/> is the latest answer past its deadline (0 when none was), <see cref="WorstLate"/> the latest few, named.</summary>
 internal sealed record ChaosTally(
     long Made,
     IReadOnlyDictionary<string, long> Outcomes,
@@ -11,4 +11,5 @@ internal sealed record ChaosTally(
     long JudgedForLateness,
     long Late,
     double WorstLateMs,
+    IReadOnlyList<string> WorstLate,
     IReadOnlyList<string> Samples);
