@@ -31,7 +31,7 @@ internal static class ChaosRun
     private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(10);
 
     /// <summary>How long the gateway idles, every connection closed, before its end RSS is read.</summary>
-    private static readonly TimeSpan IdleBeforeEnd = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan IdleBeforeEnd = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// The memory rule: end RSS &lt;= start + max(<see cref="MemorySlackMb"/>, a quarter of the

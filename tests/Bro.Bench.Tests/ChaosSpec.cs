@@ -9,7 +9,8 @@ namespace Bro.Bench.Tests;
 /// whatever is killed, closed, paused or malformed, every call a caller makes ends in exactly
 /// one answer with an expected code, and the gateway survives. Lateness (deadline + 100 ms) and
 /// memory returned are in the run's report but not asserted here: with the router's 1 s
-/// deadline sweep a call can be answered up to a second late.
+/// deadline sweep a call can be answered up to a second late, and a caller held back by flow
+/// control (it also calls the sink whose queue is full) up to slow-consumer-timeout late.
 /// </summary>
 public sealed class ChaosSpec(ITestOutputHelper output)
 {
