@@ -9,6 +9,7 @@ namespace Bro.Bench.Tests;
 /// every scenario in both encodings on both targets, and the accept storm must get every
 /// connection registered. Only that the run worked is asserted, never how fast.
 /// </summary>
+[Collection(BenchCollection.Name)]
 public sealed class BenchSmokeSpec(ITestOutputHelper output)
 {
     private static readonly string[] Scenarios =

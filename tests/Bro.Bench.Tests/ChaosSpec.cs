@@ -14,6 +14,7 @@ namespace Bro.Bench.Tests;
 /// deadline sweep a call can be answered up to a second late, and a caller held back by flow
 /// control (it also calls the sink whose queue is full) up to slow-consumer-timeout late.
 /// </summary>
+[Collection(BenchCollection.Name)]
 public sealed class ChaosSpec(ITestOutputHelper output)
 {
     private static readonly HashSet<string> ExpectedOutcomes =
