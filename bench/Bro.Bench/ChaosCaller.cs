@@ -67,9 +67,11 @@ internal sealed class ChaosCaller : IDisposable
         var answer = await _book.CallAsync(_peer, to, method, parameters, CallContexts.Create(_peer.Name, timeout));
         if (method == "echo" && answer is { Status: ResponseStatus.Success }
             && answer.Data?.Deserialize<ChaosParams>() != parameters.Deserialize<ChaosParams>())
-            _ledger.Note($"{_peer.Name}: {to}.echo answered success with other data than it was sent");
+            _ledger.Note($"{_peer.Name}: {to}.echo {answer.Id} answered success with other data than it was sent: {Shown(answer.Data)}");
         return answer;
     }
+
+    private static string Shown(RawValue? data) => data?.ToJsonString() is { } json ? json[..Math.Min(json.Length, 80)] : "no data";
 
     /// <summary>Sends the frame <paramref name="build"/> makes for a booked id and this caller's name (a malformed CALL), and returns its answer.</summary>
     public Task<ResponseMessage?> SendMalformedAsync(Func<string, string, byte[]> build) =>
