@@ -58,16 +58,16 @@ internal sealed class ChaosCaller : IDisposable
 
     /// <summary>
     /// Calls <paramref name="to"/>.<paramref name="method"/> with a fresh context due in
-    /// <paramref name="timeout"/>. A successful <c>echo</c> must bring back what was sent: a frame
-    /// cut, mixed up or corrupted on the way (forwarded, transcoded, queued under flow control)
-    /// is noted.
+    /// <paramref name="timeout"/>. A successful <c>echo</c> or <c>sleep</c> must bring back what
+    /// was sent: another call's answer, or a frame cut or corrupted on the way (forwarded,
+    /// transcoded, queued under flow control), is noted.
     /// </summary>
     public async Task<ResponseMessage?> CallAsync(string to, string method, RawValue parameters, TimeSpan timeout)
     {
         var answer = await _book.CallAsync(_peer, to, method, parameters, CallContexts.Create(_peer.Name, timeout));
-        if (method == "echo" && answer is { Status: ResponseStatus.Success }
+        if (method is "echo" or "sleep" && answer is { Status: ResponseStatus.Success }
             && answer.Data?.Deserialize<ChaosParams>() != parameters.Deserialize<ChaosParams>())
-            _ledger.Note($"{_peer.Name}: {to}.echo {answer.Id} answered success with other data than it was sent: {Shown(answer.Data)}");
+            _ledger.Note($"{_peer.Name}: {to}.{method} {answer.Id} answered success with other data than it was sent: {Shown(answer.Data)}");
         return answer;
     }
 

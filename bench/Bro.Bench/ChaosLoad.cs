@@ -107,6 +107,26 @@ internal static class ChaosLoad
         }
     }
 
+    /// <summary>
+    /// Two callers whose books run in step, so round k's two calls have the same id: the first
+    /// asks <paramref name="service"/> for a sleep longer than its deadline (the gateway answers it
+    /// DEADLINE_EXCEEDED, the service answers it later anyway); the second, once the first has
+    /// its answer, sends the same id to the same service, sleeping as long, so it is still in
+    /// flight when the first call's late RESPONSE comes. That RESPONSE must be dropped, not taken
+    /// for the second call's answer.
+    /// </summary>
+    public static async Task StaleIdsAsync(ChaosCaller first, ChaosCaller second, string service, CancellationToken cancellation)
+    {
+        await Task.Yield();
+        for (var round = 0; !cancellation.IsCancellationRequested; round++)
+        {
+            await first.CallAsync(service, "sleep", RawValue.FromObject(new ChaosParams(1_500, Pad: $"first {round}"), first.Encoding),
+                TimeSpan.FromMilliseconds(300));
+            await second.CallAsync(service, "sleep", RawValue.FromObject(new ChaosParams(1_500, Pad: $"second {round}"), second.Encoding),
+                TimeSpan.FromSeconds(2));
+        }
+    }
+
     /// <summary>Every <paramref name="every"/>, <paramref name="act"/>: a kill, an abrupt close, a pause in reading.</summary>
     public static async Task PeriodicallyAsync(TimeSpan every, Func<Task> act, CancellationToken cancellation)
     {

@@ -22,6 +22,9 @@ internal static class ChaosMix
     /// <summary>In the driver, JSON: stops reading for seconds at a time.</summary>
     public const string Sink = "chaos-sink";
 
+    /// <summary>In the driver, JSON, one connection: the stale-id pair's target (see <see cref="ChaosLoad.StaleIdsAsync"/>).</summary>
+    public const string Stale = "chaos-stale";
+
     /// <summary>Never registered: SERVICE_NOT_FOUND.</summary>
     public const string Ghost = "chaos-ghost";
 

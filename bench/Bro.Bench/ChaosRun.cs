@@ -12,7 +12,8 @@ namespace Bro.Bench;
 /// closed abruptly mid-call (<see cref="ChaosMix.Flaky"/>), stop reading
 /// (<see cref="ChaosMix.Sink"/>) or call on with the context they received
 /// (<see cref="ChaosMix.Nested"/>); a caller stops reading, one sends 1 MiB bursts, one more
-/// calls at once than max-calls-in-flight; the <see cref="ChaosVandal"/> sends malformed frames
+/// calls at once than max-calls-in-flight, two share an id space (twins) and two send a late
+/// call's id again (the stale-id pair); the <see cref="ChaosVandal"/> sends malformed frames
 /// and plays strangers. Exit status 1 when a rule fails (see <see cref="Rules"/>).
 /// </summary>
 internal static class ChaosRun
@@ -81,7 +82,8 @@ internal static class ChaosRun
         using var flaky = new ChaosService(socket, BroEncoding.Json, ChaosMix.Flaky, 2, ledger);
         using var nested = new ChaosService(socket, BroEncoding.MessagePack, ChaosMix.Nested, 2, ledger);
         using var sink = new ChaosService(socket, BroEncoding.Json, ChaosMix.Sink, 1, ledger, droppable: true);
-        foreach (var service in new[] { flaky, nested, sink })
+        using var stale = new ChaosService(socket, BroEncoding.Json, ChaosMix.Stale, 1, ledger);
+        foreach (var service in new[] { flaky, nested, sink, stale })
             await service.StartAsync(setup.Token);
 
         async Task<ChaosCaller> Caller(BroEncoding encoding, string name, bool judged = true) =>
@@ -101,6 +103,9 @@ internal static class ChaosRun
             // Twins: one id sequence for two connections, so their ids collide at the same callee.
             await ChaosCaller.StartAsync(socket, BroEncoding.Json, "chaos-caller-twin-a", ledger, true, setup.Token, idPrefix: "chaos-twin"),
             await ChaosCaller.StartAsync(socket, BroEncoding.MessagePack, "chaos-caller-twin-b", ledger, true, setup.Token, idPrefix: "chaos-twin"),
+            // The stale-id pair: one id sequence too, in step.
+            await ChaosCaller.StartAsync(socket, BroEncoding.Json, "chaos-caller-stale-first", ledger, true, setup.Token, idPrefix: "chaos-stale-id"),
+            await ChaosCaller.StartAsync(socket, BroEncoding.Json, "chaos-caller-stale-second", ledger, true, setup.Token, idPrefix: "chaos-stale-id"),
         ];
 
         async Task<ChaosCaller> Quitter(CancellationToken cancellation)
@@ -156,6 +161,7 @@ internal static class ChaosRun
             ChaosLoad.GreedyAsync(callers[8], GreedyCalls, TimeSpan.FromSeconds(5), () => Interlocked.Increment(ref counters.GreedyRounds), token),
             ChaosLoad.PipelinedAsync(callers[9], 32, token),
             ChaosLoad.PipelinedAsync(callers[10], 32, token),
+            ChaosLoad.StaleIdsAsync(callers[11], callers[12], ChaosMix.Stale, token),
             ChaosLoad.QuitterAsync(Quitter, 32, () => Interlocked.Increment(ref counters.CallerQuits), token),
             // Every ~8 s: a restarted .NET process takes 1-2 s to register on this machine, so the
             // service is missing (SERVICE_NOT_FOUND) a fifth of the time, not most of it.
@@ -213,6 +219,7 @@ internal static class ChaosRun
         flaky.Dispose();
         nested.Dispose();
         sink.Dispose();
+        stale.Dispose();
         var refusals = flaky.RegisterRefusals + nested.RegisterRefusals + sink.RegisterRefusals + counters.RegisterRefusals;
         await echo.DisposeAsync();
 

@@ -3,7 +3,8 @@ using Bro.Protocol;
 namespace Bro.Bench;
 
 /// <summary>
-/// A chaos callee: a service of <c>pool</c> connections answering <c>echo</c>, <c>sleep</c>,
+/// A chaos callee: a service of <c>pool</c> connections answering <c>echo</c>, <c>sleep</c> (both
+/// return their params),
 /// <c>fail</c> (a handler error with its own code, <see cref="FailCode"/>) and, given a
 /// ledger, <c>nested</c> (a call to another service with the received context extended, so the
 /// inner call keeps the outer one's root and deadline). Runs in the driver or, for the one
@@ -139,7 +140,8 @@ internal sealed class ChaosService(
     private async Task<ResponseMessage> SleepAsync(CallMessage call)
     {
         await Task.Delay(call.Params?.Deserialize<ChaosParams>()?.Ms ?? 0);
-        return Messages.BuildSuccessResponse(call, name);
+        // The params come back, as with echo, so the caller can tell its answer from another's.
+        return Messages.BuildSuccessResponse(call, name, call.Params);
     }
 
     private async Task<ResponseMessage> NestedAsync(ChaosPeer peer, CallMessage call, CallBook book)
