@@ -56,6 +56,24 @@ internal sealed record BenchOptions
     /// <summary>json or msgpack.</summary>
     public string Serializer { get; init; } = "json";
 
+    /// <summary>Set by <c>--chaos &lt;duration&gt;</c>: run the chaos scenario (see <see cref="ChaosRun"/>) for this long instead of the load scenarios.</summary>
+    public TimeSpan? Chaos { get; init; }
+
+    /// <summary>
+    /// <c>--chaos-grace &lt;time&gt;</c>: how long after its deadline a call's answer may arrive before
+    /// it counts as late. Default 100 ms. Late answers fail the run only past <see cref="ChaosMaxLate"/>.
+    /// </summary>
+    public TimeSpan ChaosGrace { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary><c>--chaos-max-late &lt;n&gt;</c>: how many late answers the chaos run tolerates. Default 0.</summary>
+    public long ChaosMaxLate { get; init; }
+
+    /// <summary>Set by <c>--memory-burst</c>: the gateway's RSS around four 16 MiB frames and the idle after them (see <see cref="MemoryBurst"/>).</summary>
+    public bool MemoryBurst { get; init; }
+
+    /// <summary>A chaos callee's connections (<c>--pool</c>): the first registers the service, the others join its pool. Default 1.</summary>
+    public int Pool { get; init; } = 1;
+
     /// <summary>Parses <c>[role] [--option value]...</c>; an unknown option throws <see cref="ArgumentException"/>.</summary>
     public static BenchOptions Parse(string[] args)
     {
@@ -84,6 +102,11 @@ internal sealed record BenchOptions
                 "--next" => options with { Next = Value() },
                 "--name" => options with { Name = Value() },
                 "--serializer" => options with { Serializer = Value() },
+                "--chaos" => options with { Chaos = Durations.Parse(Value()) },
+                "--chaos-grace" => options with { ChaosGrace = Durations.Parse(Value()) },
+                "--chaos-max-late" => options with { ChaosMaxLate = long.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--memory-burst" => options with { MemoryBurst = true },
+                "--pool" => options with { Pool = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -54,6 +54,21 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Starts this bench in another role.</summary>
     public static ChildProcess StartRole(params string[] args) => Start("Bro.Bench.dll", args, "ready");
 
+    /// <summary>Whether the process has ended (the gateway must not, whatever the chaos).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The first lines the process wrote (stdout and stderr, up to 200).</summary>
+    public IReadOnlyList<string> Output
+    {
+        get
+        {
+            lock (_output) return [.. _output];
+        }
+    }
+
+    /// <summary>Kills the process with SIGKILL (kill -9): no shutdown, its sockets closed by the kernel mid-call.</summary>
+    public void Kill() => _process.Kill();
+
     public Task ReadyAsync() => _ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()

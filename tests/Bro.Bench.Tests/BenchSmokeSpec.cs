@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Xunit;
 using Xunit.Abstractions;
@@ -10,6 +9,7 @@ namespace Bro.Bench.Tests;
 /// every scenario in both encodings on both targets, and the accept storm must get every
 /// connection registered. Only that the run worked is asserted, never how fast.
 /// </summary>
+[Collection(BenchCollection.Name)]
 public sealed class BenchSmokeSpec(ITestOutputHelper output)
 {
     private static readonly string[] Scenarios =
@@ -24,7 +24,7 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
         var json = Path.Combine(Path.GetTempPath(), $"bro-bench-{Guid.NewGuid():N}.json");
         try
         {
-            var (exitCode, text) = await RunBench("--quick", "--json", json);
+            var (exitCode, text) = await BenchProcess.RunAsync(TimeSpan.FromMinutes(3), "--quick", "--json", json);
             output.WriteLine(text);
             Assert.Equal(0, exitCode);
 
@@ -61,32 +61,5 @@ public sealed class BenchSmokeSpec(ITestOutputHelper output)
         {
             File.Delete(json);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunBench(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Bro.Bench.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        }
-        finally
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

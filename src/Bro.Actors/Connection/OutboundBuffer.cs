@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 
 namespace Bro.Connection;
@@ -169,7 +168,7 @@ internal sealed class OutboundBuffer
         }
 
         if (buffer is not null)
-            ArrayPool<byte>.Shared.Return(buffer);
+            FrameBuffers.Return(buffer);
         ReleaseWriters();
         _drained.TrySetResult();
     }
@@ -191,11 +190,11 @@ internal sealed class OutboundBuffer
         // Called under the lock. Doubling keeps the copies of a long batch few.
         var needed = _count + length;
         var size = Math.Max(needed, _buffer is null ? InitialSize : _buffer.Length * 2);
-        var grown = ArrayPool<byte>.Shared.Rent(size);
+        var grown = FrameBuffers.Rent(size);
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _count).CopyTo(grown);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            FrameBuffers.Return(_buffer);
         }
 
         _buffer = grown;
@@ -258,7 +257,7 @@ internal sealed class OutboundBuffer
     /// <summary>Returns the sent chunk and takes the next one, if any; else ends the send loop.</summary>
     private bool Next(byte[] sent, int sentCount, out byte[] chunk, out int count)
     {
-        ArrayPool<byte>.Shared.Return(sent);
+        FrameBuffers.Return(sent);
         bool shutdown;
         bool more;
         TaskCompletionSource? writable = null;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -214,14 +213,14 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                         // receive completes when data arrives, or at end of stream).
                         if (buffer is not null)
                         {
-                            ArrayPool<byte>.Shared.Return(buffer);
+                            FrameBuffers.Return(buffer);
                             buffer = null;
                         }
 
                         await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                     }
 
-                    buffer ??= ArrayPool<byte>.Shared.Rent(_readBufferSize);
+                    buffer ??= FrameBuffers.Rent(_readBufferSize);
                 }
                 else
                 {
@@ -282,7 +281,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
         finally
         {
             if (buffer is not null)
-                ArrayPool<byte>.Shared.Return(buffer);
+                FrameBuffers.Return(buffer);
         }
 
         _actor.Tell(new ConnectionActor.ReadEnded(failure));
@@ -297,9 +296,9 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
             : _readBufferSize;
         if (needed > buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _readBufferSize));
+            var larger = FrameBuffers.Rent(Math.Max(needed, _readBufferSize));
             buffer.AsSpan(start, partial).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(buffer);
+            FrameBuffers.Return(buffer);
             buffer = larger;
         }
         else if (start > 0 && (buffer.Length - start < needed || end == buffer.Length))

@@ -1,0 +1,15 @@
+namespace Bro.Bench;
+
+/// <summary>What a <see cref="ChaosLedger"/> counted; <see cref="WorstLateMs"/> is the latest answer past its deadline (0 when none was), <see cref="WorstLate"/> the latest few, named.</summary>
+internal sealed record ChaosTally(
+    long Made,
+    IReadOnlyDictionary<string, long> Outcomes,
+    long Lost,
+    long Duplicated,
+    long Strays,
+    long Unexpected,
+    long JudgedForLateness,
+    long Late,
+    double WorstLateMs,
+    IReadOnlyList<string> WorstLate,
+    IReadOnlyList<string> Samples);
