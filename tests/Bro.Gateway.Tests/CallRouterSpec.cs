@@ -325,6 +325,46 @@ public sealed class CallRouterSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Empty(cart.Frames);
     }
 
+    // The chaos run's finding: a late answer to an abandoned call answered a newer call that
+    // reused its id, from another caller, which then got someone else's data.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CallRouter_never_lets_a_late_RESPONSE_to_an_abandoned_call_answer_a_newer_call_with_its_id(bool deadlinePassed)
+    {
+        var router = Router();
+        var cart = Service(router, "cart");
+        var user = Service(router, "user");
+        var order = Service(router, "order");
+        Send(router, user, Call("x", "user", "order", deadline: _clock.NowMs + 100));
+        Assert.Equal("x", order.TakeSingle<CallMessage>().Id);
+        if (deadlinePassed)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(100));
+            router.Sweep();
+            Assert.Equal(ErrorCodes.DeadlineExceeded, user.TakeSingle<ResponseMessage>().Error?.Code);
+        }
+        else
+        {
+            router.ConnectionLost(user);
+        }
+
+        Send(router, cart, Call("x", "cart", "order"));
+        var second = order.TakeSingle<CallMessage>();
+        Assert.StartsWith("x~", second.Id);
+
+        // The late answer to the first call is dropped; the second call gets its own.
+        Send(router, order, Success("x", "order", "user", new { answer = "to-user" }));
+        Assert.Empty(cart.Frames);
+        Send(router, order, Success(second.Id, "order", "cart", new { answer = "to-cart" }));
+        var toCart = cart.TakeSingle<ResponseMessage>();
+        Assert.Equal(("x", """{"answer":"to-cart"}"""), (toCart.Id, toCart.Data!.ToJsonString()));
+
+        // Once the late answer came, the id is given as it is again.
+        Send(router, cart, Call("x", "cart", "order"));
+        Assert.Equal("x", order.TakeSingle<CallMessage>().Id);
+    }
+
     [Fact]
     public void CallRouter_sweep_answers_expired_calls_with_DEADLINE_EXCEEDED_and_forgets_them()
     {

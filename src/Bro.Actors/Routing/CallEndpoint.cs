@@ -31,6 +31,11 @@ internal abstract class CallEndpoint
     private Dictionary<string, InFlightCall>? _incoming;
     private bool _closed;
     private bool _servesNoMore;
+    // Allocated on the first abandoned call: most connections answer every call in time.
+    private AbandonedIds? _abandoned;
+
+    /// <summary>Abandoned wire ids one connection remembers (see <see cref="AbandonedIds"/>).</summary>
+    internal const int AbandonedIdsKept = 1024;
     private long _earliestDeadline = long.MaxValue;
     private volatile string? _serviceName;
     private BroEncoding _encoding = BroEncoding.Json;
@@ -209,15 +214,16 @@ internal abstract class CallEndpoint
             if (_closed || _servesNoMore)
                 return false;
             var incoming = _incoming ??= new Dictionary<string, InFlightCall>(StringComparer.Ordinal);
-            if (incoming.TryAdd(call.CallerId, call))
+            if (IsUnclaimed(call.CallerId) && incoming.TryAdd(call.CallerId, call))
                 return true;
 
-            // Another caller's call with the same id is in flight here: this one gets an id of
-            // its own, made of the caller's id, the caller's connection and a counter.
+            // Another call with the same id is in flight here, or was and may still be answered
+            // late: this one gets an id of its own, made of the caller's id, the caller's
+            // connection and a counter.
             for (var n = 1; ; n++)
             {
                 var wireId = $"{call.CallerId}~{call.Caller.Id}.{n}";
-                if (incoming.TryAdd(wireId, call))
+                if (IsUnclaimed(wireId) && incoming.TryAdd(wireId, call))
                 {
                     call.WireId = wireId;
                     return true;
@@ -226,11 +232,33 @@ internal abstract class CallEndpoint
         }
     }
 
+    private bool IsUnclaimed(string wireId) => _abandoned is null || !_abandoned.Contains(wireId);
+
     /// <summary>Takes the call delivered here under <paramref name="wireId"/>, or <c>null</c> when none is.</summary>
     public InFlightCall? TakeIncoming(string wireId)
     {
         lock (_gate)
-            return _incoming is not null && _incoming.Remove(wireId, out var call) ? call : null;
+        {
+            if (_incoming is not null && _incoming.Remove(wireId, out var call))
+                return call;
+            _abandoned?.Forget(wireId); // a late answer: its id may be given again
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Removes a call the gateway finished without this connection's answer (its deadline passed,
+    /// its caller left), remembering its id so that a late answer cannot answer a newer call.
+    /// </summary>
+    public void AbandonIncoming(InFlightCall call)
+    {
+        lock (_gate)
+        {
+            if (_incoming is null || !_incoming.TryGetValue(call.WireId, out var current) || !ReferenceEquals(current, call))
+                return;
+            _incoming.Remove(call.WireId);
+            (_abandoned ??= new AbandonedIds(AbandonedIdsKept)).Add(call.WireId);
+        }
     }
 
     /// <summary>Removes a call from the incoming table if it is still this very call.</summary>

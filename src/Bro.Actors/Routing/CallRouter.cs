@@ -302,7 +302,7 @@ internal sealed class CallRouter : IDisposable
                 {
                     if (!call.TryFinish())
                         continue;
-                    call.Target.RemoveIncoming(call);
+                    call.Target.AbandonIncoming(call);
                     answered |= Answer(call, ErrorCodes.DeadlineExceeded,
                         $"Deadline exceeded by {now - call.Deadline} ms while waiting for '{call.TargetName}' to respond", null);
                 }
@@ -393,7 +393,7 @@ internal sealed class CallRouter : IDisposable
         foreach (var call in outgoing)
         {
             if (call.TryFinish())
-                call.Target.RemoveIncoming(call);
+                call.Target.AbandonIncoming(call);
         }
 
         _ = flushes.FlushAll(); // an actor thread: flushes, never waits for flow control
