@@ -5,9 +5,11 @@ using Bro.Bench;
 var options = BenchOptions.Parse(args);
 return options.Role switch
 {
+    "driver" when options.Driver is "grpc" or "compare" => await Bro.Bench.Compare.CompareDriver.RunAsync(options),
     "driver" => await BenchDriver.RunAsync(options),
     "callee" => await CalleeRole.RunAsync(options),
     "relay" => await FloorRelay.RunAsync(options),
+    "grpc-server" => await Bro.Bench.Grpc.GrpcServerRole.RunAsync(options),
     _ => Fail($"unknown role {options.Role}"),
 };
 
