@@ -17,7 +17,7 @@ internal sealed record CompareShape(string Name, string Description, int Payload
         new("seq-echo-1k", "sequential echo of 1 KB", 1024, N(5_000, 100, scale), 1),
         new("seq-echo-100k", "sequential echo of 100 KB", 100 * 1024, N(1_000, 50, scale), 1),
         new("seq-echo-1m", "sequential echo of 1 MB", 1024 * 1024, N(200, 20, scale), 1),
-        new("pipelined-echo-64", "echo of 64 B, 1,000 in flight", 64, N(100_000, 2_000, scale), 1_000),
+        new("pipelined-echo-64", "echo of 64 B, 1,000 in flight", 64, N(50_000, 2_000, scale), 1_000),
         // Not one of the shapes: whether the pipelined ranking holds at a tenth of the depth.
         new("pipelined-echo-64-x100", "echo of 64 B, 100 in flight", 64, N(30_000, 1_000, scale), 100),
     ];
