@@ -15,6 +15,8 @@ internal sealed record BenchOptions
     /// Which driver runs the scenarios: <c>client</c> (BroClient callers and callee processes),
     /// <c>raw</c> (pre-encoded frames on plain sockets, see <see cref="RawDriver"/>) or <c>all</c>.
     /// Default <c>client</c>; <c>all</c> with <c>--quick</c>, so the smoke run covers both.
+    /// <c>grpc</c> runs the gRPC echo target alone and <c>compare</c> Bro JSON, Bro MessagePack and
+    /// gRPC side by side in alternating rounds (see <see cref="Compare.CompareDriver"/>).
     /// </summary>
     public string Driver => _driver ?? (Quick ? "all" : "client");
 
@@ -115,7 +117,9 @@ internal sealed record BenchOptions
     }
 
     private static string CheckedDriver(string value) =>
-        value is "client" or "raw" or "all" ? value : throw new ArgumentException($"--driver {value}: expected client, raw or all");
+        value is "client" or "raw" or "all" or "grpc" or "compare"
+            ? value
+            : throw new ArgumentException($"--driver {value}: expected client, raw, all, grpc or compare");
 
     private static BenchOptions Add(BenchOptions options, List<string> sockets, string socket)
     {

@@ -14,21 +14,32 @@ internal sealed record Scenario(string Name, string Description, int Calls, int 
         return
         [
             new("seq-noop", "sequential no-op", N(5_000, 100), 1, false, c => c.CallAsync<JsonElement>("svc", "noop")),
+            Echo("seq-echo-64", 64, N(5_000, 100)),
             Echo("seq-echo-1k", 1024, N(5_000, 100)),
             Echo("seq-echo-10k", 10 * 1024, N(3_000, 100)),
             Echo("seq-echo-100k", 100 * 1024, N(1_000, 50)),
+            Echo("seq-echo-1m", 1024 * 1024, N(200, 20)),
             new("concurrent-10ms", "10,000 concurrent calls, handler awaits 10 ms", N(10_000, 500), int.MaxValue, false,
                 c => c.CallAsync<JsonElement>("svc", "work")),
             new("pipelined-noop", "no-op, 1,000 in flight", pipelined, 1_000, false, c => c.CallAsync<JsonElement>("svc", "noop")),
+            Echo("pipelined-echo-64", 64, pipelined, inFlight: 1_000),
             new("nested-chain", "sequential A -> B.nested -> C.noop", N(3_000, 100), 1, true,
                 c => c.CallAsync<JsonElement>("b", "nested")),
         ];
     }
 
-    private static Scenario Echo(string name, int size, int calls)
+    /// <summary>An echo of an ASCII string of <paramref name="size"/> characters (as many bytes in JSON or MessagePack).</summary>
+    private static Scenario Echo(string name, int size, int calls, int inFlight = 1)
     {
         var payload = new string('x', size);
-        return new(name, $"sequential echo of {size / 1024} KB", calls, 1, false, async c =>
+        var bytes = size switch
+        {
+            >= 1024 * 1024 => $"{size / (1024 * 1024)} MB",
+            >= 1024 => $"{size / 1024} KB",
+            _ => $"{size} B",
+        };
+        var description = inFlight == 1 ? $"sequential echo of {bytes}" : $"echo of {bytes}, {inFlight:N0} in flight";
+        return new(name, description, calls, inFlight, false, async c =>
         {
             var echoed = await c.CallAsync<string>("svc", "echo", payload);
             if (echoed?.Length != size)
