@@ -40,6 +40,15 @@ public sealed class MessagePackValueSerializerSpec
         AssertSameAsTranscodedJson(Rich(avatar: null), OptionSets[options]);
         AssertSameAsTranscodedJson(Tree(), OptionSets[options]);
         AssertSameAsTranscodedJson(new Dictionary<string, object?> { ["n"] = 1, ["list"] = new[] { Tree() }, ["none"] = null }, OptionSets[options]);
+        AssertSameAsTranscodedJson(
+            new object[]
+            {
+                new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Unspecified), DateTime.MinValue, DateTime.MaxValue,
+                new DateTime(2026, 1, 2, 3, 4, 5, 120, DateTimeKind.Utc).AddTicks(3), DateTimeOffset.MaxValue,
+                new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromMinutes(-330)), Guid.Empty, TimeSpan.MinValue,
+                1.0f / 3, float.MaxValue, 79228162514264337593543950335m, -0.0, 1e15, 1e16, 4294967296L, long.MinValue,
+            },
+            OptionSets[options]);
     }
 
     [Theory]
@@ -216,6 +225,8 @@ public sealed class MessagePackValueSerializerSpec
         Assert.Equal(ErrorCodes.DeserializationFailed, Assert.Throws<BroException>(() => empty.Deserialize<Ticket>()).Code);
         Assert.Equal(ErrorCodes.DeserializationFailed, Assert.Throws<BroException>(
             () => RawValue.FromObject(300, BroEncoding.MessagePack).Deserialize<byte>()).Code);
+        Assert.Equal(ErrorCodes.DeserializationFailed, Assert.Throws<BroException>(
+            () => RawValue.FromObject("26/11/2026", BroEncoding.MessagePack).Deserialize<DateTime>()).Code);
     }
 
     [Fact]

@@ -156,6 +156,11 @@ internal sealed class MessagePackValueSerializer
             return new BinaryPlan(info);
         }
 
+        if (type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(Guid))
+        {
+            return new FormattedStringPlan(info);
+        }
+
         if (type.IsEnum)
         {
             return WritesNumbers(info) ? new EnumPlan(info) : new FallbackPlan(info);
