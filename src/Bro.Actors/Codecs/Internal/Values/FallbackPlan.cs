@@ -4,7 +4,7 @@ using MessagePack;
 namespace Bro.Codecs.Internal.Values;
 
 /// <summary>
-/// A type the plans do not handle natively (a custom converter, dates, <c>JsonElement</c>, a
+/// A type the plans do not handle natively (a custom converter, <c>TimeSpan</c>, <c>JsonElement</c>, a
 /// polymorphic or reference-preserving contract): System.Text.Json and the transcoder, as before.
 /// </summary>
 internal sealed class FallbackPlan(JsonTypeInfo typeInfo) : ValuePlan(typeInfo)

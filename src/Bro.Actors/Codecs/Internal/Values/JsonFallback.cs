@@ -7,13 +7,10 @@ namespace Bro.Codecs.Internal.Values;
 
 /// <summary>
 /// The JSON path for one sub-value: System.Text.Json to JSON, then the transcoder (and back).
-/// Used for whatever the MessagePack plans do not handle natively (custom converters, dates,
-/// JSON elements), so any value System.Text.Json accepts keeps working.
+/// Used for whatever the MessagePack plans do not handle natively (custom converters, enums as
+/// names, TimeSpan, JSON elements), so any value System.Text.Json accepts keeps working.
 /// </summary>
-/// <remarks>
-/// The scratch buffer and JSON writer are per thread: System.Text.Json never calls back into
-/// the plans, so one use ends before the next begins on the same thread.
-/// </remarks>
+/// <remarks>The scratch buffer and JSON writer are kept per thread, between uses.</remarks>
 internal static class JsonFallback
 {
     /// <summary>A buffer grown past this by one large value is let go rather than kept per thread.</summary>
@@ -55,29 +52,34 @@ internal static class JsonFallback
         }
     }
 
+    /// <summary>
+    /// Takes this thread's writer and buffer (or new ones): a user converter may serialize a
+    /// value of its own in turn, which then gets fresh ones rather than these, half-written.
+    /// </summary>
     private static Utf8JsonWriter RentWriter(out ArrayBufferWriter<byte> buffer)
     {
-        buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-        if (t_writer is { } writer)
+        buffer = t_buffer ?? new ArrayBufferWriter<byte>(256);
+        var writer = t_writer;
+        t_buffer = null;
+        t_writer = null;
+        if (writer is null)
         {
-            writer.Reset(buffer);
-            return writer;
+            return new Utf8JsonWriter(buffer, ValueTranscoder.JsonWriterOptions);
         }
 
-        return t_writer = new Utf8JsonWriter(buffer, ValueTranscoder.JsonWriterOptions);
+        writer.Reset(buffer);
+        return writer;
     }
 
     private static void Return(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer)
     {
         // A failed serialization may leave the writer mid-value: Reset clears its state too.
         writer.Reset();
-        if (buffer.Capacity > MaxRetainedBytes)
-        {
-            t_buffer = null;
-        }
-        else
+        t_writer = writer;
+        if (buffer.Capacity <= MaxRetainedBytes)
         {
             buffer.ResetWrittenCount();
+            t_buffer = buffer;
         }
     }
 }

@@ -19,6 +19,9 @@ internal sealed class ObjectPlan : ValuePlan
     /// <summary>Keys up to this many UTF-8 bytes are matched without allocating a string.</summary>
     private const int MaxStackKey = 256;
 
+    private const int UnknownKey = -1;
+    private const int KeyNotString = -2;
+
     private readonly MessagePackValueSerializer _owner;
     private readonly PropertyPlan[] _written;
     private readonly PropertyPlan[] _read;
@@ -139,72 +142,123 @@ internal sealed class ObjectPlan : ValuePlan
         var start = reader;
         var count = reader.ReadMapHeader();
         _owner.CheckDepth(depth);
-        var target = _create?.Invoke();
-        var arguments = _constructor is null ? null : (object?[])_defaultArguments.Clone();
+        if (_constructor is null)
+        {
+            return ReadIntoNew(ref reader, ref start, count, depth);
+        }
 
-        // Set after construction: properties no constructor parameter takes.
-        var later = _constructor is null ? null : new object?[_read.Length];
+        // Constructor arguments and the values of the other properties, set once it has run.
+        var values = ArrayPool<object?>.Shared.Rent(_read.Length + _defaultArguments.Length);
+        try
+        {
+            Array.Clear(values, 0, _read.Length);
+            Array.Copy(_defaultArguments, 0, values, _read.Length, _defaultArguments.Length);
+            Span<bool> seen = _read.Length <= 256 ? stackalloc bool[_read.Length] : new bool[_read.Length];
+            for (var i = 0; i < count; i++)
+            {
+                var index = ReadKey(ref reader, ref start, i, depth);
+                if (index == KeyNotString)
+                {
+                    return ReadAsJson(ref reader, depth);
+                }
+
+                if (index == UnknownKey)
+                {
+                    continue;
+                }
+
+                var property = _read[index];
+                var value = property.Plan.Read(ref reader, depth + 1);
+                seen[index] = true;
+                values[property.ParameterPosition >= 0 ? _read.Length + property.ParameterPosition : index] = value;
+            }
+
+            CheckRequired(seen);
+            var target = _constructor.Invoke(values.AsSpan(_read.Length, _defaultArguments.Length));
+            for (var i = 0; i < _read.Length; i++)
+            {
+                if (seen[i] && _read[i].ParameterPosition < 0)
+                {
+                    _read[i].Set!(target, values[i]);
+                }
+            }
+
+            return target;
+        }
+        finally
+        {
+            Array.Clear(values, 0, _read.Length + _defaultArguments.Length);
+            ArrayPool<object?>.Shared.Return(values);
+        }
+    }
+
+    /// <summary>Reads the map's entries into an instance made by the parameterless constructor.</summary>
+    private object? ReadIntoNew(ref MessagePackReader reader, ref MessagePackReader start, int count, int depth)
+    {
+        var target = _create!();
         Span<bool> seen = _read.Length <= 256 ? stackalloc bool[_read.Length] : new bool[_read.Length];
         for (var i = 0; i < count; i++)
         {
-            if (reader.NextMessagePackType != MessagePackType.String)
+            var index = ReadKey(ref reader, ref start, i, depth);
+            if (index == KeyNotString)
             {
-                // A key JSON would print as a string (a number, say): the JSON path knows that.
-                reader = start;
                 return ReadAsJson(ref reader, depth);
             }
 
-            var index = FindProperty(ref reader);
-            if (index < 0)
+            if (index == UnknownKey)
             {
-                ValueTranscoder.SkipMessagePack(ref reader, depth + 1);
                 continue;
             }
 
             var property = _read[index];
-            var value = property.Plan.Read(ref reader, depth + 1);
+            property.Set!(target, property.Plan.Read(ref reader, depth + 1));
             seen[index] = true;
-            if (arguments is not null && property.ParameterPosition >= 0)
-            {
-                arguments[property.ParameterPosition] = value;
-            }
-            else if (later is not null)
-            {
-                later[index] = value;
-            }
-            else
-            {
-                property.Set!(target!, value);
-            }
         }
 
-        if (_hasRequired)
-        {
-            CheckRequired(seen);
-        }
-
-        if (arguments is null)
-        {
-            return target;
-        }
-
-        target = _constructor!.Invoke(arguments.AsSpan());
-        for (var i = 0; i < _read.Length; i++)
-        {
-            if (seen[i] && _read[i].ParameterPosition < 0)
-            {
-                _read[i].Set!(target, later![i]);
-            }
-        }
-
+        CheckRequired(seen);
         return target;
     }
 
-    private int FindProperty(ref MessagePackReader reader)
+    /// <summary>
+    /// Reads the <paramref name="ordinal"/>-th key and returns its property's index. An unknown
+    /// key's value is skipped (<see cref="UnknownKey"/>); a key that is not a string rewinds the
+    /// reader to <paramref name="start"/> (<see cref="KeyNotString"/>) for the JSON path, which
+    /// turns such keys into strings.
+    /// </summary>
+    private int ReadKey(ref MessagePackReader reader, ref MessagePackReader start, int ordinal, int depth)
+    {
+        if (reader.NextMessagePackType != MessagePackType.String)
+        {
+            reader = start;
+            return KeyNotString;
+        }
+
+        var index = FindProperty(ref reader, ordinal);
+        if (index < 0)
+        {
+            ValueTranscoder.SkipMessagePack(ref reader, depth + 1);
+            return UnknownKey;
+        }
+
+        return index;
+    }
+
+    /// <summary>
+    /// The index of the property named by the key at the reader, or -1. Writers (this one,
+    /// System.Text.Json through the transcoder, msgpackr for a class) mostly send keys in
+    /// declaration order, so the <paramref name="ordinal"/>-th property is tried first, byte
+    /// for byte, before the name is decoded and looked up.
+    /// </summary>
+    private int FindProperty(ref MessagePackReader reader, int ordinal)
     {
         if (!reader.TryReadStringSpan(out var utf8))
         {
             return _byName.Dictionary.TryGetValue(reader.ReadString()!, out var found) ? found : -1;
+        }
+
+        if (ordinal < _read.Length && utf8.SequenceEqual(_read[ordinal].NameUtf8))
+        {
+            return ordinal;
         }
 
         Span<char> chars = utf8.Length <= MaxStackKey ? stackalloc char[utf8.Length] : new char[utf8.Length];
@@ -214,6 +268,11 @@ internal sealed class ObjectPlan : ValuePlan
 
     private void CheckRequired(ReadOnlySpan<bool> seen)
     {
+        if (!_hasRequired)
+        {
+            return;
+        }
+
         for (var i = 0; i < _read.Length; i++)
         {
             if (_read[i].IsRequired && !seen[i])
