@@ -97,6 +97,20 @@ public sealed class MessagePackValueSerializerSpec
     }
 
     [Fact]
+    public void A_source_generated_context_gives_the_same_maps_and_values()
+    {
+        var options = SampleContext.Default.Options;
+        var original = Rich(Avatar);
+
+        var native = RawValue.FromObject(original, BroEncoding.MessagePack, options);
+
+        AssertSameAsTranscodedJson(Rich(avatar: null), options);
+        AssertSameAsTranscodedJson(Tree(), options);
+        Assert.Equal(JsonSerializer.Serialize(original, options), JsonSerializer.Serialize(native.Deserialize<Profile>(options), options));
+        Assert.IsType<ObjectPlan>(MessagePackValueSerializer.For(options).PlanFor(typeof(Profile)));
+    }
+
+    [Fact]
     public void Nulls_are_written_as_nil_or_left_out_as_the_options_say()
     {
         var address = new Address("1 Analytical Way", null, 0);

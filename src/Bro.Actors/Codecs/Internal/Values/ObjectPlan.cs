@@ -12,7 +12,8 @@ namespace Bro.Codecs.Internal.Values;
 /// <summary>
 /// A class, struct or record as a MessagePack map with the keys, order and omissions of the JSON
 /// System.Text.Json writes for it; read back by the same names (case as the options say),
-/// through its parameterless constructor or the constructor System.Text.Json would call.
+/// through its parameterless constructor or the constructor System.Text.Json would call (a type
+/// with neither is written natively and read by the JSON path).
 /// </summary>
 internal sealed class ObjectPlan : ValuePlan
 {
@@ -60,7 +61,7 @@ internal sealed class ObjectPlan : ValuePlan
     /// <summary>
     /// The plan for an object contract, or <c>null</c> when System.Text.Json would do something
     /// the plan does not (polymorphism, extension data, callbacks, per-member converters or number
-    /// handling, populating, refusing unknown members) or no constructor can be called.
+    /// handling, populating, refusing unknown members).
     /// </summary>
     public static ObjectPlan? TryCreate(JsonTypeInfo typeInfo, MessagePackValueSerializer owner)
     {
@@ -81,8 +82,24 @@ internal sealed class ObjectPlan : ValuePlan
             return new ObjectPlan(typeInfo, owner, create, constructor: null);
         }
 
-        return typeInfo.ConstructorAttributeProvider is ConstructorInfo constructor && !typeInfo.Type.IsAbstract
-            ? new ObjectPlan(typeInfo, owner, create: null, constructor)
+        return new ObjectPlan(typeInfo, owner, create: null, CallableConstructor(typeInfo));
+    }
+
+    /// <summary>
+    /// The constructor System.Text.Json calls, if its parameters are all the contract binds:
+    /// source-generated contracts also pass init-only properties as extra "parameters" of a
+    /// generated factory, which no constructor takes (those types are read by the JSON path).
+    /// </summary>
+    private static ConstructorInfo? CallableConstructor(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Type.IsAbstract || typeInfo.ConstructorAttributeProvider is not ConstructorInfo constructor)
+        {
+            return null;
+        }
+
+        var count = constructor.GetParameters().Length;
+        return typeInfo.Properties.All(p => p.AssociatedParameter is null || p.AssociatedParameter.Position < count)
+            ? constructor
             : null;
     }
 
@@ -135,6 +152,11 @@ internal sealed class ObjectPlan : ValuePlan
         }
 
         if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            return ReadAsJson(ref reader, depth);
+        }
+
+        if (_create is null && _constructor is null)
         {
             return ReadAsJson(ref reader, depth);
         }
