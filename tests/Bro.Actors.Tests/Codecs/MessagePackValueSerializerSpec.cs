@@ -254,6 +254,18 @@ public sealed class MessagePackValueSerializerSpec
         Assert.IsType<FallbackPlan>(serializer.PlanFor(typeof(Shouted)));
     }
 
+    [Fact]
+    public void Threads_racing_to_build_the_plans_of_fresh_options_all_get_the_same_bytes()
+    {
+        var options = new JsonSerializerOptions(RawValue.DefaultJsonOptions);
+        var expected = RawValue.FromObject(Rich(Avatar), BroEncoding.MessagePack).Bytes.ToArray();
+
+        var results = new byte[16][];
+        Parallel.For(0, results.Length, i => results[i] = RawValue.FromObject(Rich(Avatar), BroEncoding.MessagePack, options).Bytes.ToArray());
+
+        Assert.All(results, bytes => Assert.Equal(expected, bytes));
+    }
+
     /// <summary>The <c>data</c> of the recorded response that nests an order and a user.</summary>
     private static RawValue ResponseData(IReadOnlyList<RecordedSession.Frame> session) =>
         ((ResponseMessage)Frames.Deserialize(session.First(f =>
