@@ -100,7 +100,9 @@ public sealed class BroClient : IAsyncDisposable
     /// <summary>
     /// Registers (or replaces) a typed handler. Parameters are deserialized into
     /// <typeparamref name="TParams"/> and the result serialized with System.Text.Json web defaults
-    /// (camelCase). Methods registered after connecting are served at once.
+    /// (camelCase), in MessagePack directly as the same map. A <see cref="RawValue"/> parameter or
+    /// result is passed as it arrived, never decoded (a relay). Methods registered after
+    /// connecting are served at once.
     /// </summary>
     /// <typeparam name="TParams">The parameters' type.</typeparam>
     /// <typeparam name="TResult">The result's type.</typeparam>
@@ -219,7 +221,7 @@ public sealed class BroClient : IAsyncDisposable
     /// Calls <paramref name="method"/> of <paramref name="service"/> and deserializes the result.
     /// Inside a handler the call continues the handler's context (same root, deadline never later).
     /// </summary>
-    /// <typeparam name="T">The result's type (<see cref="JsonElement"/> for dynamic use).</typeparam>
+    /// <typeparam name="T">The result's type (<see cref="JsonElement"/> for dynamic use, <see cref="RawValue"/> to keep it undecoded).</typeparam>
     /// <param name="service">Target service name.</param>
     /// <param name="method">Method name.</param>
     /// <param name="parameters">Parameters, serialized with System.Text.Json web defaults; may be <c>null</c>.</param>

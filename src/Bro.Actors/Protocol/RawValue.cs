@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Bro.Codecs.Internal;
+using Bro.Codecs.Internal.Values;
 using MessagePack;
 
 namespace Bro.Protocol;
@@ -37,39 +38,55 @@ public sealed class RawValue
     };
 
     /// <summary>
-    /// Serializes <paramref name="value"/> with System.Text.Json (camelCase web defaults unless
-    /// <paramref name="options"/> is given); for MessagePack the JSON is then transcoded.
+    /// Serializes <paramref name="value"/> with System.Text.Json's contract for it (camelCase web
+    /// defaults unless <paramref name="options"/> is given): JSON by System.Text.Json itself;
+    /// MessagePack written directly, as the same map the JSON would be (same keys, order and
+    /// omitted nulls), with <c>byte[]</c> as bin rather than base64. A <see cref="RawValue"/> is
+    /// not serialized but passed on, in <paramref name="encoding"/>.
     /// </summary>
     /// <exception cref="BroException"><c>SERIALIZATION_FAILED</c> when the value cannot be serialized.</exception>
     public static RawValue FromObject<T>(T value, BroEncoding encoding, JsonSerializerOptions? options = null)
     {
-        byte[] json;
+        if (value is RawValue raw)
+        {
+            return raw.To(encoding);
+        }
+
         try
         {
-            json = JsonSerializer.SerializeToUtf8Bytes(value, options ?? DefaultJsonOptions);
+            return encoding == BroEncoding.MessagePack
+                ? new RawValue(encoding, MessagePackValueSerializer.For(options ?? DefaultJsonOptions).Serialize(value))
+                : new RawValue(encoding, JsonSerializer.SerializeToUtf8Bytes(value, options ?? DefaultJsonOptions));
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
             throw new BroException(
                 ErrorCodes.SerializationFailed, $"Cannot serialize {typeof(T).Name}: {ex.Message}", inner: ex);
         }
-
-        return new RawValue(BroEncoding.Json, json).To(encoding);
     }
 
     /// <summary>
-    /// Deserializes the value with System.Text.Json (camelCase web defaults unless
-    /// <paramref name="options"/> is given), transcoding MessagePack to JSON first.
+    /// Deserializes the value with System.Text.Json's contract for <typeparamref name="T"/>
+    /// (camelCase web defaults unless <paramref name="options"/> is given): JSON by System.Text.Json
+    /// itself, MessagePack read directly (a bin or a base64 str into <c>byte[]</c>, unknown keys
+    /// skipped). <typeparamref name="T"/> = <see cref="RawValue"/> gives this value, undecoded.
     /// </summary>
     /// <exception cref="BroException"><c>DESERIALIZATION_FAILED</c> when the value does not fit <typeparamref name="T"/>.</exception>
     public T? Deserialize<T>(JsonSerializerOptions? options = null)
     {
-        var json = ToJsonBytes();
+        if (typeof(T) == typeof(RawValue))
+        {
+            return (T)(object)this;
+        }
+
         try
         {
-            return JsonSerializer.Deserialize<T>(json.Span, options ?? DefaultJsonOptions);
+            return Encoding == BroEncoding.MessagePack
+                ? MessagePackValueSerializer.For(options ?? DefaultJsonOptions).Deserialize<T>(Bytes)
+                : JsonSerializer.Deserialize<T>(Bytes.Span, options ?? DefaultJsonOptions);
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException
+            or MessagePackSerializationException or EndOfStreamException or FormatException or OverflowException)
         {
             throw new BroException(
                 ErrorCodes.DeserializationFailed, $"Cannot deserialize {typeof(T).Name}: {ex.Message}", inner: ex);

@@ -273,7 +273,11 @@ internal static class ValueTranscoder
         }
     }
 
-    private static void WriteMessagePackValue(ref MessagePackReader reader, Utf8JsonWriter writer, int depth)
+    /// <summary>
+    /// Writes the MessagePack value at the reader as JSON and moves past it; <paramref name="depth"/>
+    /// counts the containers already open around it (see <see cref="MaxDepth"/>).
+    /// </summary>
+    public static void WriteMessagePackValue(ref MessagePackReader reader, Utf8JsonWriter writer, int depth)
     {
         switch (reader.NextMessagePackType)
         {
