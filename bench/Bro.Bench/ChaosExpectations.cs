@@ -8,7 +8,7 @@ internal static class ChaosExpectations
     /// <summary>
     /// A well-formed call under chaos: success, or an error RESPONSE the gateway owes its caller
     /// (past its deadline, callee gone mid-call, no such service between restarts, too many in
-    /// flight) or the callee's own <see cref="ChaosService.FailCode"/>.
+    /// flight, callee too slow a reader) or the callee's own <see cref="ChaosService.FailCode"/>.
     /// </summary>
     public static readonly IReadOnlySet<string> Calls = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -17,6 +17,7 @@ internal static class ChaosExpectations
         ErrorCodes.ConnectionLost,
         ErrorCodes.ServiceNotFound,
         ErrorCodes.MaxInFlightExceeded,
+        ErrorCodes.ServiceBusy,
         ChaosService.FailCode,
     };
 

@@ -111,6 +111,12 @@ public sealed record GatewaySettings
     /// </summary>
     public TimeSpan RegistrationGrace { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long a connection whose queue is full holds back the connections sending to it; past
+    /// it their CALLs to it are answered SERVICE_BUSY and their other frames flow. Default 50 ms.
+    /// </summary>
+    public TimeSpan CongestionTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Log every routed frame at debug level. Default <c>false</c>.</summary>
     public bool Debug { get; init; }
 
@@ -160,6 +166,7 @@ public sealed record GatewaySettings
             OutboundQueueLimit = c.GetByteSize("outbound-queue-limit") ?? Default.OutboundQueueLimit,
             PendingSweepInterval = c.GetTimeSpan("pending-sweep-interval"),
             RegistrationGrace = c.GetTimeSpan("registration-grace"),
+            CongestionTimeout = c.GetTimeSpan("congestion-timeout"),
             SlowConsumerTimeout = c.GetTimeSpan("slow-consumer-timeout"),
             Debug = c.GetBoolean("debug"),
             GatewayName = c.GetString("gateway-name"),
@@ -203,6 +210,7 @@ public sealed record GatewaySettings
         Positive(s.RequestTimeout, "request-timeout");
         Positive(s.PendingSweepInterval, "pending-sweep-interval");
         Positive(s.SlowConsumerTimeout, "slow-consumer-timeout");
+        Positive(s.CongestionTimeout, "congestion-timeout");
         if (s.RegistrationGrace < TimeSpan.Zero)
             throw new ConfigurationException($"bro.gateway.registration-grace must not be negative, was {s.RegistrationGrace}");
         if (s.MaxCallsInFlight < 1)

@@ -40,16 +40,23 @@ internal sealed class OutboundBuffer
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _pauseAt;
     private readonly long _resumeAt;
+    private readonly long _waitLimitMs;
     private TaskCompletionSource? _writable;
+    // When writers were first held back in the current congestion, 0 when none: read without
+    // the lock on every CALL routed here (IsCongested), written under it.
+    private long _congestedSince;
     private long _lastProgress = Environment.TickCount64;
 
     /// <param name="socket">The socket written to; owned by the caller.</param>
     /// <param name="limit">The most bytes that may wait (queued plus being sent).</param>
     /// <param name="onSendFailed">Called once when a send fails (the peer went away).</param>
-    public OutboundBuffer(Socket socket, long limit, Action<Exception> onSendFailed)
+    /// <param name="waitLimitMs">How long writers are held back in one congestion; past it
+    /// <see cref="WhenWritable"/> holds nobody (calls to this peer are refused instead).</param>
+    public OutboundBuffer(Socket socket, long limit, Action<Exception> onSendFailed, long waitLimitMs)
     {
         _socket = socket;
         _limit = limit;
+        _waitLimitMs = waitLimitMs;
         _onSendFailed = onSendFailed;
         _pauseAt = Math.Max(1, limit / 4);
         _resumeAt = limit / 8;
@@ -65,9 +72,27 @@ internal sealed class OutboundBuffer
         {
             if (_closed || _completing || _queued < _pauseAt)
                 return null;
-            return (_writable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            if (_writable is null)
+            {
+                _writable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _congestedSince, Environment.TickCount64);
+            }
+            else if (Environment.TickCount64 - _congestedSince > _waitLimitMs)
+            {
+                return null;
+            }
+
+            return _writable.Task;
         }
     }
+
+    /// <summary>
+    /// Whether the queue has been over the pause mark for longer than writers are held back:
+    /// the peer reads slower than it is sent to, and waiting longer would hold its writers'
+    /// other traffic hostage.
+    /// </summary>
+    public bool IsCongested =>
+        Volatile.Read(ref _congestedSince) is var since and not 0 && Environment.TickCount64 - since > _waitLimitMs;
 
     /// <summary>
     /// Whether the queue is full and no send has completed for <paramref name="timeoutMs"/>: the
@@ -180,6 +205,7 @@ internal sealed class OutboundBuffer
         {
             writable = _writable;
             _writable = null;
+            Volatile.Write(ref _congestedSince, 0);
         }
 
         writable?.TrySetResult();
@@ -269,6 +295,7 @@ internal sealed class OutboundBuffer
             {
                 writable = _writable;
                 _writable = null;
+                Volatile.Write(ref _congestedSince, 0);
             }
 
             more = _count > 0 && !_closed;

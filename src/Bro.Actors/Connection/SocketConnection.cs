@@ -44,6 +44,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
 
     private readonly Socket _socket;
     private readonly GatewaySettings _settings;
+    private readonly TimeSpan _congestionTimeout;
     private readonly CallRouter _router;
     private readonly IActorRef _registry;
     private readonly ILoggingAdapter _log;
@@ -76,7 +77,8 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
         _router = router;
         _registry = registry;
         _log = log;
-        _outbound = new OutboundBuffer(socket, settings.OutboundQueueLimit, OnSendFailed);
+        _outbound = new OutboundBuffer(socket, settings.OutboundQueueLimit, OnSendFailed, (long)settings.CongestionTimeout.TotalMilliseconds);
+        _congestionTimeout = settings.CongestionTimeout;
         // Registry liveness needs seconds, not frames: one Touch a second at most keeps its cost
         // flat. A heartbeat timeout under three seconds touches more often, so a live service is
         // never evicted for a Touch held back.
@@ -111,6 +113,9 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
 
     /// <inheritdoc />
     public override Task? WhenWritable() => _outbound.WhenWritable();
+
+    /// <inheritdoc />
+    public override bool IsCongested => _outbound.IsCongested;
 
     /// <inheritdoc />
     public override void CheckWriteProgress(long timeoutMs)
@@ -246,7 +251,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                     {
                         // A REGISTER went to the registry: wait for its answer before the next frame.
                         if (_flushes.FlushAll() is { } full)
-                            await full.ConfigureAwait(false);
+                            await Task.WhenAny(full, Task.Delay(_congestionTimeout)).ConfigureAwait(false);
                         await _registering!.Task.ConfigureAwait(false);
                         _registering = null;
                         if (_discarding)
@@ -261,9 +266,11 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                     _actor.Tell(new ConnectionActor.FrameRejected(tooLarge));
                 }
 
-                // Flow control: a target this read filled is waited for before reading on.
+                // Flow control: a target this read filled is waited for before reading on, for
+                // congestion-timeout at most: this connection's calls to other services must not
+                // wait behind it for long. Past that its CALLs to that target are refused.
                 if (_flushes.FlushAll() is { } targetsFull)
-                    await targetsFull.ConfigureAwait(false);
+                    await Task.WhenAny(targetsFull, Task.Delay(_congestionTimeout)).ConfigureAwait(false);
                 if (_discarding)
                     start = end = 0;
             }

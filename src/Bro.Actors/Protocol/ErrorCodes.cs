@@ -39,6 +39,12 @@ public static class ErrorCodes
     /// connect, register that name, or call that service. A Bro gateway's own code.
     /// </summary>
     public const string Unauthorized = "UNAUTHORIZED";
+    /// <summary>
+    /// The target reads slower than it is sent to: its queue in the gateway has been full for
+    /// longer than <c>bro.gateway.congestion-timeout</c>. A Bro gateway answers CALLs to it with
+    /// this until it catches up; retrying later may succeed. A Bro gateway's own code.
+    /// </summary>
+    public const string ServiceBusy = "SERVICE_BUSY";
     /// <summary>A broken invariant inside Bro.</summary>
     public const string InternalError = "INTERNAL_ERROR";
 }

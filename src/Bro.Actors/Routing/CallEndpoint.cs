@@ -158,6 +158,13 @@ internal abstract class CallEndpoint
     public virtual Task? WhenWritable() => null;
 
     /// <summary>
+    /// Whether this connection's queue has been full for longer than senders are held back for
+    /// it (congestion-timeout): the router then refuses CALLs to it (SERVICE_BUSY) rather than
+    /// holding their senders' other traffic.
+    /// </summary>
+    public virtual bool IsCongested => false;
+
+    /// <summary>
     /// Drops the connection if its peer has stopped reading: its queue is full and no write has
     /// made progress for <paramref name="timeoutMs"/>. Called on the router's sweep.
     /// </summary>

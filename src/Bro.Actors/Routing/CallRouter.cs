@@ -210,8 +210,21 @@ internal sealed class CallRouter : IDisposable
             return;
         }
 
-        _alarm?.ArmAt(deadline, now);
         var target = call.Target;
+        if (target.IsCongested)
+        {
+            if (call.TryFinish())
+            {
+                target.RemoveIncoming(call);
+                caller.RemoveOutgoing(call);
+                Answer(call, ErrorCodes.ServiceBusy,
+                    $"Service '{to}' reads slower than it is sent to: its queue has been full for over {_settings.CongestionTimeout.TotalMilliseconds:0} ms", flushes);
+            }
+
+            return;
+        }
+
+        _alarm?.ArmAt(deadline, now);
         // A CALL without a deadline tells its target the one the gateway enforces.
         var fillDeadline = header.Deadline is null ? deadline : (long?)null;
         if (!Forward(caller, target, frame, call.IdRewritten ? call.WireId : null, fillDeadline, out var failure))

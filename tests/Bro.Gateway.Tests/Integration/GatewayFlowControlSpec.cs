@@ -16,8 +16,14 @@ public sealed class GatewayFlowControlSpec
     public async Task A_burst_past_the_outbound_limit_slows_the_caller_and_every_call_is_answered()
     {
         // 64 calls of 1 MiB against an 8 MiB outbound limit: without flow control the echo
-        // service's queue overflows and it is dropped (CONNECTION_LOST for the callers).
-        await using var gateway = await TestGateway.StartAsync(s => s with { OutboundQueueLimit = 8 * 1024 * 1024 });
+        // service's queue overflows and it is dropped (CONNECTION_LOST for the callers). The
+        // congestion timeout is long: this is about slowing the caller, and a loaded machine
+        // may stall the echo for more than the default 50 ms.
+        await using var gateway = await TestGateway.StartAsync(s => s with
+        {
+            OutboundQueueLimit = 8 * 1024 * 1024,
+            CongestionTimeout = TimeSpan.FromSeconds(30),
+        });
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
         await using var callee = await RawPeer.RegisterAsync(gateway.Path, "echo");
         var payload = new string('x', 1024 * 1024);
@@ -81,12 +87,13 @@ public sealed class GatewayFlowControlSpec
         });
 
         // Every call is answered: CONNECTION_LOST for those delivered to the dropped service,
-        // SERVICE_NOT_FOUND for those that arrive after it is gone.
+        // SERVICE_BUSY for those sent while its full queue refused them, SERVICE_NOT_FOUND for
+        // those that arrive after it is gone.
         var answered = new HashSet<string>();
         for (var i = 0; i < calls.Count; i++)
         {
             var response = await caller.ReadAsync<ResponseMessage>();
-            Assert.Contains(response.Error!.Code, new[] { ErrorCodes.ConnectionLost, ErrorCodes.ServiceNotFound });
+            Assert.Contains(response.Error!.Code, new[] { ErrorCodes.ConnectionLost, ErrorCodes.ServiceBusy, ErrorCodes.ServiceNotFound });
             answered.Add(response.Id);
         }
 
@@ -96,5 +103,37 @@ public sealed class GatewayFlowControlSpec
         var next = Messages.BuildCall("caller", "other", "echo", null, CallContexts.Create("caller", TimeSpan.FromSeconds(30)));
         await caller.SendAsync(next, Json);
         Assert.Equal(next.Id, (await other.ReadAsync<CallMessage>()).Id);
+    }
+
+    [Fact]
+    public async Task A_target_that_stops_reading_holds_its_callers_calls_to_others_back_only_briefly_and_refuses_its_own_with_SERVICE_BUSY()
+    {
+        // The chaos run's finding: a caller held back for a full queue could not be read, so its
+        // calls to healthy services waited unread until the slow reader was dropped.
+        await using var gateway = await TestGateway.StartAsync(s => s with
+        {
+            OutboundQueueLimit = 8 * 1024 * 1024,
+            SlowConsumerTimeout = TimeSpan.FromMinutes(5),
+            CongestionTimeout = TimeSpan.FromMilliseconds(50),
+        });
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
+        await using var stuck = await RawPeer.RegisterAsync(gateway.Path, "stuck"); // never reads
+        await using var other = await RawPeer.RegisterAsync(gateway.Path, "other");
+        var payload = new string('x', 1024 * 1024);
+        var toStuck = Enumerable.Range(0, 16)
+            .Select(_ => Messages.BuildCall("caller", "stuck", "echo", RawValue.FromObject(payload, Json),
+                CallContexts.Extend(CallContexts.Create("caller", TimeSpan.FromMinutes(1)), "stuck")))
+            .ToList();
+        foreach (var call in toStuck)
+            await caller.SendAsync(call, Json);
+
+        var next = TestCalls.Echo("caller", "other");
+        await caller.SendAsync(next, Json);
+
+        Assert.Equal(next.Id, (await other.ReadAsync<CallMessage>()).Id);
+        var busy = await caller.ReadAsync<ResponseMessage>();
+        Assert.Equal(ErrorCodes.ServiceBusy, busy.Error?.Code);
+        Assert.Contains(busy.Id, toStuck.Select(c => c.Id));
+        Assert.True(await gateway.Gateway.IsServiceConnectedAsync("stuck"));
     }
 }
