@@ -17,6 +17,7 @@ internal sealed record Scenario(string Name, string Description, int Calls, int 
             Echo("seq-echo-1k", 1024, N(5_000, 100)),
             Echo("seq-echo-10k", 10 * 1024, N(3_000, 100)),
             Echo("seq-echo-100k", 100 * 1024, N(1_000, 50)),
+            Echo("seq-echo-1m", 1024 * 1024, N(200, 20)),
             new("concurrent-10ms", "10,000 concurrent calls, handler awaits 10 ms", N(10_000, 500), int.MaxValue, false,
                 c => c.CallAsync<JsonElement>("svc", "work")),
             new("pipelined-noop", "no-op, 1,000 in flight", pipelined, 1_000, false, c => c.CallAsync<JsonElement>("svc", "noop")),
