@@ -68,11 +68,18 @@ public sealed class MessagePackMessageCodec : IMessageCodec
     /// </exception>
     public byte[] Encode(BroMessage message)
     {
-        ArgumentNullException.ThrowIfNull(message);
         var buffer = new ArrayBufferWriter<byte>(256);
+        Encode(message, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>As <see cref="Encode(BroMessage)"/>, appending the payload to <paramref name="output"/> (a pooled buffer).</summary>
+    internal void Encode(BroMessage message, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(message);
         try
         {
-            var writer = new MessagePackWriter(buffer);
+            var writer = new MessagePackWriter(output);
             Write(ref writer, message);
             writer.Flush();
         }
@@ -81,8 +88,6 @@ public sealed class MessagePackMessageCodec : IMessageCodec
             throw new BroException(
                 ErrorCodes.SerializationFailed, $"Cannot encode {message.Type} as MessagePack: {ex.Message}", inner: ex);
         }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     private static void Write(ref MessagePackWriter writer, BroMessage message)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Akka.IO;
 using Bro.Client.Connection;
 using Bro.Client.Events;
 using Bro.Codecs;
@@ -13,9 +12,10 @@ namespace Bro.Client.Internal;
 /// the method table, the pool of open connections, the per-call path and the inbound dispatch.
 /// </summary>
 /// <remarks>
-/// The per-call path never goes through an actor: a caller encodes its CALL on its own thread and
-/// writes it to a connection's bounded channel; the connection's stream completes the pending
-/// call when the RESPONSE arrives. Actors only own sockets, heartbeats and reconnection.
+/// The per-call path never goes through an actor: a caller encodes its CALL on its own thread
+/// into a pooled buffer and queues it on a connection (<see cref="ConnectionHandle"/>); the
+/// connection's read loop completes the pending call when the RESPONSE arrives. Actors only
+/// connect, register, send heartbeats and reconnect.
 /// </remarks>
 internal sealed class ClientCore
 {
@@ -87,9 +87,6 @@ internal sealed class ClientCore
     public void Unpublish(ConnectionHandle handle) =>
         Interlocked.CompareExchange(ref _slots[handle.PoolIndex], null, handle);
 
-    /// <summary>Encodes a frame's payload in this client's encoding.</summary>
-    public ByteString Encode(BroMessage message) => ByteString.FromBytes(Codec.Encode(message));
-
     /// <summary>Sends a CALL and awaits its RESPONSE (of either status).</summary>
     public async Task<ResponseMessage> CallAsync(string service, string method, object? parameters, CallOptions? options)
     {
@@ -102,15 +99,26 @@ internal sealed class ClientCore
 
         var raw = parameters as RawValue ?? RawValue.FromObject(parameters, Encoding);
         var call = Messages.BuildCall(Options.ServiceName, service, method, raw, context, Time);
-        var payload = Encode(call);
+        var frame = connection.Encode(call);
 
         var token = options?.CancellationToken ?? CancellationToken.None;
         using var pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token);
 
         // Added before written: either the connection-loss sweep sees the entry, or this write
-        // sees the completed channel (the channel is completed before the sweep runs). A write
+        // sees the completed queue (the queue is completed before the sweep runs). A write
         // cancelled by the token throws out of here; disposing `pending` then removes the entry.
-        if (!await connection.WriteAsync(payload, token).ConfigureAwait(false))
+        bool written;
+        try
+        {
+            written = await connection.WriteAsync(frame, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The frame buffer goes back before the wait for the response.
+            frame.Dispose();
+        }
+
+        if (!written)
         {
             Pending.TryFail(call.Id, new BroException(
                 ErrorCodes.ConnectionLost, $"Connection to the gateway closed before {service}.{method} was sent"));
@@ -121,16 +129,20 @@ internal sealed class ClientCore
         return await pending.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Dispatches one inbound frame; runs on the connection's stream.</summary>
-    /// <returns>A completed task, or one the stream awaits before reading on (a CALL filled the
+    /// <summary>Dispatches one inbound frame; runs on the connection's read loop.</summary>
+    /// <param name="connection">The connection the frame came in on.</param>
+    /// <param name="connectionActor">Its actor, told about handshake frames.</param>
+    /// <param name="payload">The frame's payload, in the read buffer: valid during this call only.</param>
+    /// <returns>A completed task, or one the read loop awaits before reading on (a CALL filled the
     /// queue of calls waiting for a handler slot; see <see cref="HandlerSlots"/>).</returns>
-    public Task OnFrame(ConnectionHandle connection, IActorRef connectionActor, ByteString payload)
+    public Task OnFrame(ConnectionHandle connection, IActorRef connectionActor, ReadOnlyMemory<byte> payload)
     {
         BroMessage message;
         try
         {
-            // One copy: decoded values (RawValue) keep referring to these bytes after the frame is gone.
-            message = Frames.Deserialize(payload.ToArray());
+            // Decoded from the read buffer itself: the message copies out what it keeps (its
+            // strings and raw values), so the buffer is free again once this returns.
+            message = Frames.Deserialize(payload);
         }
         catch (BroException ex)
         {
@@ -249,19 +261,29 @@ internal sealed class ClientCore
             response = Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error);
         }
 
-        ByteString payload;
+        FrameBuffer frame;
         try
         {
-            payload = Encode(response);
+            frame = connection.Encode(response);
         }
         catch (BroException ex)
         {
             error = new ErrorInfo(ex.Message, ex.Code);
-            payload = Encode(Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error));
+            frame = connection.Encode(Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error));
         }
 
         // The response goes back on the connection the CALL came in on.
-        if (!await connection.WriteAsync(payload).ConfigureAwait(false))
+        bool written;
+        try
+        {
+            written = await connection.WriteAsync(frame).ConfigureAwait(false);
+        }
+        finally
+        {
+            frame.Dispose();
+        }
+
+        if (!written)
             _owner.RaiseLog(BroLogLevel.Warning, $"Connection closed before the response to {call.Id} ({call.Method}) was sent");
         _owner.RaiseMethodExecuted(call.Method, call.Id, error, Stopwatch.GetElapsedTime(started));
     }
