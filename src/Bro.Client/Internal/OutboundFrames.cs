@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Bro.Connection;
 
@@ -10,12 +11,14 @@ namespace Bro.Client.Internal;
 /// handlers append from any thread; the socket is written once per batch, from the thread pool.
 /// </summary>
 /// <remarks>
-/// <para>Batching: the first frame appended to an idle queue schedules one flush on the thread
-/// pool's global queue. A pool thread runs its local work items first, so the flush runs once the
-/// callers resumed by one socket read (queued locally by its completions) have all run and
-/// appended their next frames: they leave in one send, and the gateway reads them in one read.
-/// A lone sequential call pays one work item on the same thread, not a wakeup of another.
-/// While a send is in flight, appends gather for the next one, taken by the same flush.</para>
+/// <para>Batching: a frame appended to an idle connection (no send for <see cref="BurstWindow"/>)
+/// is sent at once, on the appending thread: a sequential call costs one send and no thread
+/// hop. On a busy connection the first frame appended after a send schedules one flush on the
+/// thread pool's global queue instead. A pool thread runs its local work items first, so that
+/// flush runs once the callers resumed by one socket read (queued locally by its completions)
+/// have all run and appended their next frames: they leave in one send, and the gateway reads
+/// them in one read. While a send is in flight, appends gather for the next one, taken by the
+/// same flush.</para>
 /// <para>Ownership: small frames are copied into a batch array rented from the shared pool; a
 /// larger frame stays in the array it was encoded into (<see cref="FrameBuffer.Detach"/>) and
 /// is queued as a chunk of its own, so a 1 MB payload is never copied on its way out. The flush
@@ -35,6 +38,11 @@ internal sealed class OutboundFrames : IThreadPoolWorkItem
     private const int MinBatchSize = 4 * 1024;
     private const int MaxBatchSize = 256 * 1024;
 
+    // A connection that sent this recently is in a burst: its next frames are worth gathering.
+    // Longer than a pipelined caller's work between two calls, shorter than a sequential call's
+    // round trip through the gateway.
+    private static readonly long BurstWindow = Stopwatch.Frequency / 20_000; // 50 µs
+
     private readonly object _gate = new();
     private readonly int _capacity;
     private readonly Queue<Chunk> _chunks = new();
@@ -46,6 +54,7 @@ internal sealed class OutboundFrames : IThreadPoolWorkItem
     private int _batchFrames;
     private int _nextBatchSize = MinBatchSize;
     private int _queued;
+    private long _lastFlush;
     private bool _flushing;
     private bool _completing;
     private bool _closed;
@@ -78,6 +87,7 @@ internal sealed class OutboundFrames : IThreadPoolWorkItem
     /// </summary>
     public WriteOutcome Append(FrameBuffer frame)
     {
+        bool inline;
         lock (_gate)
         {
             if (_completing || _closed)
@@ -108,9 +118,15 @@ internal sealed class OutboundFrames : IThreadPoolWorkItem
             _queued++;
             if (!StartFlush())
                 return WriteOutcome.Queued;
+            var now = Stopwatch.GetTimestamp();
+            inline = now - _lastFlush > BurstWindow;
+            _lastFlush = now;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        if (inline)
+            SendQueued();
+        else
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         return WriteOutcome.Queued;
     }
 
