@@ -23,6 +23,9 @@ internal sealed class ClientCore
     private readonly BroClient _owner;
     private readonly Action<ResponseMessage> _onResponse;
     private readonly HandlerSlots _handlers;
+
+    // A call without parameters sends "params": null, as ipc-bro does; the value is immutable, so one serves every call.
+    private readonly RawValue _nullParameters;
     private int _next = -1;
 
     /// <summary>Creates the core of <paramref name="owner"/>.</summary>
@@ -35,6 +38,7 @@ internal sealed class ClientCore
         Codec = MessageCodecs.For(Encoding);
         _slots = new ConnectionHandle?[options.PoolSize];
         _handlers = new HandlerSlots(options.MaxConcurrentHandlers, HandleCallAsync);
+        _nullParameters = RawValue.FromObject<object?>(null, Encoding);
     }
 
     /// <summary>The resolved options.</summary>
@@ -92,13 +96,19 @@ internal sealed class ClientCore
     {
         ArgumentException.ThrowIfNullOrEmpty(service);
         ArgumentException.ThrowIfNullOrEmpty(method);
-        var context = CreateContext(service, options, out var timeout);
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var context = CreateContext(service, options, now, out var timeout);
 
         var connection = NextConnection()
             ?? throw new BroException(ErrorCodes.NotConnected, $"Not connected to the gateway at {Options.GatewayPath}");
 
-        var raw = parameters as RawValue ?? RawValue.FromObject(parameters, Encoding);
-        var call = Messages.BuildCall(Options.ServiceName, service, method, raw, context, Time);
+        var raw = parameters switch
+        {
+            RawValue value => value,
+            null => _nullParameters,
+            _ => RawValue.FromObject(parameters, Encoding),
+        };
+        var call = new CallMessage(CallIds.Next("req", now), Options.ServiceName, service, method, raw, context);
         var frame = connection.Encode(call);
 
         var token = options?.CancellationToken ?? CancellationToken.None;
@@ -187,7 +197,10 @@ internal sealed class ClientCore
     }
 
     /// <summary>The context a call to <paramref name="service"/> carries, and its effective timeout.</summary>
-    internal CallContext CreateContext(string service, CallOptions? options, out TimeSpan timeout)
+    internal CallContext CreateContext(string service, CallOptions? options, out TimeSpan timeout) =>
+        CreateContext(service, options, Time.GetUtcNow().ToUnixTimeMilliseconds(), out timeout);
+
+    private CallContext CreateContext(string service, CallOptions? options, long now, out TimeSpan timeout)
     {
         timeout = options?.Timeout ?? Options.Timeout;
         if (timeout <= TimeSpan.Zero)
@@ -197,8 +210,10 @@ internal sealed class ClientCore
         CallContext context;
         if (parent is null)
         {
-            // Top level: a new root naming this service, extended with the target.
-            context = CallContexts.Extend(CallContexts.Create(Options.ServiceName, timeout, Time), service);
+            // Top level: a new root naming this service, extended with the target (what
+            // CallContexts.Create then Extend give, built at once).
+            context = new CallContext(
+                CallIds.Next("root", now), new[] { Options.ServiceName, service }, 2, now + (long)timeout.TotalMilliseconds);
         }
         else
         {
