@@ -26,12 +26,16 @@ public sealed class JsonMessageCodec : IMessageCodec
     /// <inheritdoc />
     public BroMessage Decode(ReadOnlyMemory<byte> payload) => Decode(payload, defaultDeadline: null);
 
-    /// <summary>As <see cref="Decode(ReadOnlyMemory{byte})"/>; a CALL without a deadline gets <paramref name="defaultDeadline"/>.</summary>
-    internal BroMessage Decode(ReadOnlyMemory<byte> payload, long? defaultDeadline)
+    /// <summary>
+    /// As <see cref="Decode(ReadOnlyMemory{byte})"/>; a CALL without a deadline gets <paramref name="defaultDeadline"/>.
+    /// With <paramref name="keepPayload"/>, the message's raw values are slices of <paramref name="payload"/>
+    /// (memory of its own that nothing reuses) instead of copies.
+    /// </summary>
+    internal BroMessage Decode(ReadOnlyMemory<byte> payload, long? defaultDeadline, bool keepPayload = false)
     {
         try
         {
-            return JsonFieldReader.Read(payload.Span).ToMessage(payload.Span, BroEncoding.Json, defaultDeadline);
+            return JsonFieldReader.Read(payload.Span).ToMessage(payload.Span, BroEncoding.Json, defaultDeadline, keepPayload ? payload : default(ReadOnlyMemory<byte>?));
         }
         catch (Exception ex) when (ex is not BroException)
         {

@@ -24,8 +24,9 @@ namespace Bro.Client.Connection;
 /// and holds up the other frames). A CALL goes to a handler on the pool the same way.</para>
 /// <para>Buffer ownership: a frame's payload is handed to dispatch as a slice of the pooled read
 /// buffer, valid during that call only: decoding copies out what the message keeps (strings, raw
-/// values), so no frame is copied whole. A frame larger than the buffer gets a buffer of its own
-/// size, and its payload is decoded from there.</para>
+/// values), so no frame is copied whole. A frame larger than <see cref="MaxReadBufferSize"/> is
+/// read into an array of its own, not pooled, which its message keeps: its raw values are
+/// slices of it, so a large payload is copied neither whole nor in part on its way in.</para>
 /// <para>Backpressure: while every handler slot and the queue behind them are taken, dispatch
 /// returns an unfinished task and the socket is not read until it completes (see
 /// <see cref="HandlerSlots"/>); closing ends that wait at once.</para>
@@ -113,6 +114,7 @@ internal sealed class GatewaySocket
     private async Task ReadLoopAsync()
     {
         var buffer = ArrayPool<byte>.Shared.Rent(_readBufferSize);
+        var pooled = true;
         int start = 0, end = 0;
         try
         {
@@ -121,15 +123,17 @@ internal sealed class GatewaySocket
                 if (start == end)
                 {
                     start = end = 0;
-                    if (buffer.Length > MaxReadBufferSize)
+                    if (!pooled)
                     {
-                        // A large frame's buffer is not kept for the small ones after it.
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        // A large frame's array went with its message.
                         buffer = ArrayPool<byte>.Shared.Rent(_readBufferSize);
+                        pooled = true;
                     }
                 }
                 else
-                    buffer = MakeRoom(buffer, ref start, ref end);
+                {
+                    buffer = MakeRoom(buffer, ref start, ref end, ref pooled);
+                }
 
                 var read = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
                 if (read == 0)
@@ -149,7 +153,7 @@ internal sealed class GatewaySocket
 
                     var payload = buffer.AsMemory(start + Frames.PrefixLength, (int)length);
                     start += size;
-                    var ready = _core.OnFrame(_handle, _actor, payload);
+                    var ready = _core.OnFrame(_handle, _actor, payload, keepPayload: !pooled);
                     if (!ready.IsCompleted)
                         await ready.WaitAsync(_closing.Token).ConfigureAwait(false);
                 }
@@ -157,18 +161,31 @@ internal sealed class GatewaySocket
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (pooled)
+                ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    /// <summary>Moves or grows the buffer so the partial frame at [start, end) fits whole and there is room to read.</summary>
-    private byte[] MakeRoom(byte[] buffer, ref int start, ref int end)
+    /// <summary>
+    /// Moves or grows the buffer so the partial frame at [start, end) fits whole and there is room
+    /// to read; a frame over <see cref="MaxReadBufferSize"/> gets an array of exactly its size,
+    /// not pooled (<paramref name="pooled"/> false), so that reading it cannot run into the next.
+    /// </summary>
+    private byte[] MakeRoom(byte[] buffer, ref int start, ref int end, ref bool pooled)
     {
         var partial = end - start;
         var needed = partial >= Frames.PrefixLength
             ? Frames.PrefixLength + (int)BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(start))
             : _readBufferSize;
-        if (needed > buffer.Length)
+        if (needed > MaxReadBufferSize && pooled)
+        {
+            var own = GC.AllocateUninitializedArray<byte>(needed);
+            buffer.AsSpan(start, partial).CopyTo(own);
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = own;
+            pooled = false;
+        }
+        else if (needed > buffer.Length)
         {
             var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _readBufferSize));
             buffer.AsSpan(start, partial).CopyTo(larger);

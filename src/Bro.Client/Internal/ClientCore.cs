@@ -142,17 +142,20 @@ internal sealed class ClientCore
     /// <summary>Dispatches one inbound frame; runs on the connection's read loop.</summary>
     /// <param name="connection">The connection the frame came in on.</param>
     /// <param name="connectionActor">Its actor, told about handshake frames.</param>
-    /// <param name="payload">The frame's payload, in the read buffer: valid during this call only.</param>
+    /// <param name="payload">The frame's payload, in the read buffer: valid during this call only,
+    /// unless <paramref name="keepPayload"/>.</param>
+    /// <param name="keepPayload">The payload is in an array of its own, which the message may keep.</param>
     /// <returns>A completed task, or one the read loop awaits before reading on (a CALL filled the
     /// queue of calls waiting for a handler slot; see <see cref="HandlerSlots"/>).</returns>
-    public Task OnFrame(ConnectionHandle connection, IActorRef connectionActor, ReadOnlyMemory<byte> payload)
+    public Task OnFrame(ConnectionHandle connection, IActorRef connectionActor, ReadOnlyMemory<byte> payload, bool keepPayload)
     {
         BroMessage message;
         try
         {
             // Decoded from the read buffer itself: the message copies out what it keeps (its
-            // strings and raw values), so the buffer is free again once this returns.
-            message = Frames.Deserialize(payload);
+            // strings and raw values), so the buffer is free again once this returns; a large
+            // frame's own array is kept instead, its values slices of it.
+            message = Frames.Deserialize(payload, keepPayload);
         }
         catch (BroException ex)
         {

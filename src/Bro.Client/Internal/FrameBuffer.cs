@@ -25,6 +25,9 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     // An array grown past this by one large frame is not kept for the thread's next (small) frames.
     private const int KeptSize = 64 * 1024;
 
+    // Room for a CALL's or RESPONSE's fields around its value: ids, names, the context.
+    private const int EnvelopeSize = 1024;
+
     [ThreadStatic]
     private static FrameBuffer? _cached;
 
@@ -41,13 +44,16 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Bytes in <see cref="Frame"/>, prefix included.</summary>
     public int Length => _length;
 
-    /// <summary>This thread's buffer (or a new one when it is in use), empty, with the prefix reserved.</summary>
-    public static FrameBuffer Rent()
+    /// <summary>
+    /// This thread's buffer (or a new one when it is in use), empty, with the prefix reserved and
+    /// room for <paramref name="sizeHint"/> bytes (so a large payload is not copied as it grows).
+    /// </summary>
+    public static FrameBuffer Rent(int sizeHint)
     {
         var buffer = _cached ?? new FrameBuffer();
         _cached = null;
         buffer._length = Frames.PrefixLength;
-        buffer.Reserve(0);
+        buffer.Reserve(sizeHint);
         return buffer;
     }
 
@@ -55,7 +61,14 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     /// <exception cref="BroException">The codec's error, or SERIALIZATION_FAILED for a payload over <paramref name="maxFrameSize"/>.</exception>
     public static FrameBuffer Encode(IMessageCodec codec, BroMessage message, int maxFrameSize)
     {
-        var buffer = Rent();
+        // The envelope is small next to a large value, which is written as it is (same encoding).
+        var value = message switch
+        {
+            CallMessage call => call.Params?.Bytes.Length,
+            ResponseMessage response => response.Data?.Bytes.Length,
+            _ => null,
+        };
+        var buffer = Rent(value is { } length ? length + EnvelopeSize : 0);
         try
         {
             MessageCodecs.Encode(codec, message, buffer);
