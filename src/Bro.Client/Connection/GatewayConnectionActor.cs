@@ -7,7 +7,7 @@ using Bro.Protocol;
 namespace Bro.Client.Connection;
 
 /// <summary>
-/// Owns one connection of a <see cref="BroClient"/> (one per pool index): the socket stream, the
+/// Owns one connection of a <see cref="BroClient"/> (one per pool index): the socket, the
 /// REGISTER handshake, heartbeats and reconnection.
 /// </summary>
 /// <remarks>
@@ -16,7 +16,7 @@ namespace Bro.Client.Connection;
 ///                          │                           │                          │
 ///                          └──── no socket, ERROR ─────┤                          │ HeartbeatTick: HEARTBEAT
 ///                                (refused), no ack     │                          │
-///                                in time               ▼                          │ stream ended:
+///                                in time               ▼                          │ socket ended:
 ///                           first attempt? ── yes ──► Stopped (ConnectAsync fails │ pending calls fail with
 ///                                │ no                  with CONNECTION_FAILED)    │ CONNECTION_LOST
 ///                                ▼                                                ▼
@@ -24,8 +24,8 @@ namespace Bro.Client.Connection;
 ///                                │ ReconnectTick (Backoff.Delay: doubling,        │ no auto-reconnect
 ///                                │ capped at 30 s) ──► Connecting                 ▼
 ///                                                                              Stopped
-/// Disconnect, from any state ──► Stopping (stream closed; pending calls on this connection
-/// fail with NOT_CONNECTED) ──stream ended──► Stopped (Connect may start again)
+/// Disconnect, from any state ──► Stopping (socket closed; pending calls on this connection
+/// fail with NOT_CONNECTED) ──socket ended──► Stopped (Connect may start again)
 /// </code>
 /// The data plane is a <see cref="GatewaySocket"/>: a read loop dispatching each frame on its
 /// own thread, and the <see cref="ConnectionHandle"/>'s outbound queue flushed once per batch.

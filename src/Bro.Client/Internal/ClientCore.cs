@@ -177,7 +177,7 @@ internal sealed class ClientCore
             case CallMessage call:
                 connection.CountCall();
 
-                // Off the stream at once: handlers run concurrently on the thread pool, as many
+                // Off the read loop at once: handlers run concurrently on the thread pool, as many
                 // as there are slots.
                 return _handlers.Dispatch(connection, call);
 
