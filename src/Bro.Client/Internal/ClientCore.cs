@@ -91,8 +91,12 @@ internal sealed class ClientCore
     public void Unpublish(ConnectionHandle handle) =>
         Interlocked.CompareExchange(ref _slots[handle.PoolIndex], null, handle);
 
-    /// <summary>Sends a CALL and awaits its RESPONSE (of either status).</summary>
-    public async Task<ResponseMessage> CallAsync(string service, string method, object? parameters, CallOptions? options)
+    /// <summary>Sends a CALL; the task completes with its RESPONSE (of either status).</summary>
+    /// <remarks>
+    /// Not an async method: a CALL queued at once (the usual case) hands back the pending call's
+    /// own task, so a call costs one state machine (the caller's), not two.
+    /// </remarks>
+    public Task<ResponseMessage> CallAsync(string service, string method, object? parameters, CallOptions? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(service);
         ArgumentException.ThrowIfNullOrEmpty(method);
@@ -111,32 +115,50 @@ internal sealed class ClientCore
         var call = new CallMessage(CallIds.Next("req", now), Options.ServiceName, service, method, raw, context);
         var frame = connection.Encode(call);
 
-        var token = options?.CancellationToken ?? CancellationToken.None;
-        using var pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token);
-
         // Added before written: either the connection-loss sweep sees the entry, or this write
         // sees the completed queue (the queue is completed before the sweep runs). A write
-        // cancelled by the token throws out of here; disposing `pending` then removes the entry.
+        // cancelled by the token throws out of here, and the entry is removed on the way.
+        var token = options?.CancellationToken ?? CancellationToken.None;
+        PendingCall pending;
+        ValueTask<bool> writing;
+        try
+        {
+            pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token);
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
+        }
+
+        try
+        {
+            writing = connection.WriteAsync(frame, token);
+        }
+        catch
+        {
+            frame.Dispose();
+            pending.Dispose();
+            throw;
+        }
+
+        if (!writing.IsCompleted)
+            return SendingAsync(writing, frame, pending, call);
+
+        // The frame buffer goes back before the wait for the response.
+        frame.Dispose();
         bool written;
         try
         {
-            written = await connection.WriteAsync(frame, token).ConfigureAwait(false);
+            written = writing.GetAwaiter().GetResult();
         }
-        finally
+        catch
         {
-            // The frame buffer goes back before the wait for the response.
-            frame.Dispose();
+            pending.Dispose();
+            throw;
         }
 
-        if (!written)
-        {
-            Pending.TryFail(call.Id, new BroException(
-                ErrorCodes.ConnectionLost, $"Connection to the gateway closed before {service}.{method} was sent"));
-        }
-
-        if (Options.Debug)
-            _owner.RaiseLog(BroLogLevel.Debug, $"-> {Messages.FormatForLog(call)}");
-        return await pending.Task.ConfigureAwait(false);
+        return Sent(written, pending, call);
     }
 
     /// <summary>Dispatches one inbound frame; runs on the connection's read loop.</summary>
@@ -197,6 +219,40 @@ internal sealed class ClientCore
         }
 
         return Task.CompletedTask;
+    }
+
+    private async Task<ResponseMessage> SendingAsync(ValueTask<bool> writing, FrameBuffer frame, PendingCall pending, CallMessage call)
+    {
+        bool written;
+        try
+        {
+            written = await writing.ConfigureAwait(false);
+        }
+        catch
+        {
+            pending.Dispose();
+            throw;
+        }
+        finally
+        {
+            frame.Dispose();
+        }
+
+        return await Sent(written, pending, call).ConfigureAwait(false);
+    }
+
+    /// <summary>The CALL left (or its connection closed first): from here only a completer claims the entry.</summary>
+    private Task<ResponseMessage> Sent(bool written, PendingCall pending, CallMessage call)
+    {
+        if (!written)
+        {
+            Pending.TryFail(call.Id, new BroException(
+                ErrorCodes.ConnectionLost, $"Connection to the gateway closed before {call.To}.{call.Method} was sent"));
+        }
+
+        if (Options.Debug)
+            _owner.RaiseLog(BroLogLevel.Debug, $"-> {Messages.FormatForLog(call)}");
+        return pending.Task;
     }
 
     /// <summary>The context a call to <paramref name="service"/> carries, and its effective timeout.</summary>

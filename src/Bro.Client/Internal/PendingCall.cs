@@ -43,7 +43,11 @@ internal sealed class PendingCall : IDisposable
     public BroException TimedOut() => new(
         ErrorCodes.Timeout, $"Request to {_target}.{_method} timed out after {(long)_timeout.TotalMilliseconds}ms");
 
-    /// <summary>Cancels the call when <paramref name="cancellationToken"/> fires (a token that cannot fire costs nothing).</summary>
+    /// <summary>
+    /// Cancels the call when <paramref name="cancellationToken"/> fires (a token that cannot fire
+    /// costs nothing). Called before the entry is visible, so that whoever claims it finds the
+    /// registration to release.
+    /// </summary>
     public void Watch(CancellationToken cancellationToken)
     {
         if (cancellationToken.CanBeCanceled)
@@ -52,22 +56,23 @@ internal sealed class PendingCall : IDisposable
     }
 
     /// <summary>
-    /// Releases the registration, and removes the entry if nobody claimed it; called by the caller
-    /// when it leaves the call, however it leaves (answered, or thrown out of the write).
+    /// Releases the token's registration; called by whoever removed the entry, before completing
+    /// it, so a long-lived token does not collect one registration per call. From inside the
+    /// token's own callback this does not wait for itself.
+    /// </summary>
+    public void Claimed() => _registration.Dispose();
+
+    /// <summary>
+    /// Removes the entry if nobody claimed it; called by a caller leaving the call before it was
+    /// sent (its write failed or was cancelled).
     /// </summary>
     /// <remarks>
     /// The caller's token cancels both the write it waits in and this call, and runs their
     /// callbacks one after the other: the write's completes first and may resume the caller on
-    /// another thread, which disposes the registration before this call's callback removed the
-    /// entry. Disposing a registration waits for its callback only when that callback is already
-    /// running, so a callback not yet started never runs: hence the removal here, after which no
-    /// callback can claim the entry any more.
+    /// another thread before this call's callback removed the entry. Removing it here means no
+    /// entry outlives a call that was never sent, whichever callback runs first.
     /// </remarks>
-    public void Dispose()
-    {
-        _registration.Dispose();
-        _owner.Release(this);
-    }
+    public void Dispose() => _owner.Release(this);
 
     private void Cancelled(CancellationToken token) => _owner.Cancel(this, token);
 }

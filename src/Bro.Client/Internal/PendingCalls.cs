@@ -9,11 +9,12 @@ namespace Bro.Client.Internal;
 /// <remarks>
 /// <para>Whoever removes an entry from the dictionary owns its completion: the response reader,
 /// the timeout sweep, the caller's token, the connection-loss sweep and the failed write all
-/// race through <c>TryRemove</c>, so exactly one of them completes the task. The caller disposes
-/// its <see cref="PendingCall"/> when it leaves the call on any path (answered, failed,
-/// cancelled in or after its write): the token's registration is released there, never from
-/// inside its own callback, and an entry nobody claimed is removed there, so no entry outlives
-/// its call.</para>
+/// race through <c>TryRemove</c>, so exactly one of them completes the task, after releasing
+/// the caller's token registration (<see cref="PendingCall.Claimed"/>). Every entry is claimed
+/// in the end (at the latest by its timeout), so a caller whose CALL was sent only awaits its
+/// task; one leaving before its CALL was sent (a write failed or cancelled) disposes its
+/// <see cref="PendingCall"/>, which removes an entry nobody claimed, so no entry outlives its
+/// call.</para>
 /// <para>Timeouts: one timer per client sweeps the entries for expired deadlines, running only
 /// while calls are pending, instead of a timer per call (a timer, a token source and a
 /// registration per call cost more than the rest of the call's bookkeeping). It ticks at a tenth
@@ -44,12 +45,18 @@ internal sealed class PendingCalls
     public PendingCall Add(string id, int poolIndex, string target, string method, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var call = new PendingCall(this, id, poolIndex, target, method, timeout);
-        if (!_calls.TryAdd(id, call))
-            throw new BroException(ErrorCodes.InternalError, $"Request id '{id}' is already pending");
-
-        // Armed after the entry is visible: a sweep running at once finds it.
-        Arm((long)timeout.TotalMilliseconds / 10);
         call.Watch(cancellationToken);
+        if (!_calls.TryAdd(id, call))
+        {
+            call.Claimed();
+            throw new BroException(ErrorCodes.InternalError, $"Request id '{id}' is already pending");
+        }
+
+        // Armed after the entry is visible: a sweep running at once finds it. A token that
+        // fired before the entry was visible found nothing to cancel: cancelled here instead.
+        Arm((long)timeout.TotalMilliseconds / 10);
+        if (cancellationToken.IsCancellationRequested)
+            Cancel(call, cancellationToken);
         return call;
     }
 
@@ -61,6 +68,7 @@ internal sealed class PendingCalls
     {
         if (!_calls.TryRemove(response.Id, out var call))
             return false;
+        call.Claimed();
         beforeCompletion?.Invoke(response);
         call.Completion.TrySetResult(response);
         return true;
@@ -71,6 +79,7 @@ internal sealed class PendingCalls
     {
         if (!_calls.TryRemove(id, out var call))
             return false;
+        call.Claimed();
         call.Completion.TrySetException(error);
         return true;
     }
@@ -78,16 +87,20 @@ internal sealed class PendingCalls
     /// <summary>Cancels <paramref name="call"/> if it is still pending (its caller's token fired).</summary>
     public void Cancel(PendingCall call, CancellationToken token)
     {
-        if (_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
-            call.Completion.TrySetCanceled(token);
+        if (!_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
+            return;
+        call.Claimed();
+        call.Completion.TrySetCanceled(token);
     }
 
     /// <summary>Removes <paramref name="call"/> if it is still pending and cancels it (its caller left).</summary>
     public void Release(PendingCall call)
     {
         // By key and value: only this call's own entry goes, whatever else its id might name.
-        if (_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
-            call.Completion.TrySetCanceled();
+        if (!_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
+            return;
+        call.Claimed();
+        call.Completion.TrySetCanceled();
     }
 
     /// <summary>Fails every call sent on pooled connection <paramref name="poolIndex"/> (or all, when <c>null</c>).</summary>
@@ -131,8 +144,10 @@ internal sealed class PendingCalls
         var now = Environment.TickCount64;
         foreach (var (id, call) in _calls)
         {
-            if (call.Deadline <= now && _calls.TryRemove(KeyValuePair.Create(id, call)))
-                call.Completion.TrySetException(call.TimedOut());
+            if (call.Deadline > now || !_calls.TryRemove(KeyValuePair.Create(id, call)))
+                continue;
+            call.Claimed();
+            call.Completion.TrySetException(call.TimedOut());
         }
 
         if (!_calls.IsEmpty)
