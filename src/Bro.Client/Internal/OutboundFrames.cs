@@ -101,7 +101,7 @@ internal sealed class OutboundFrames : IThreadPoolWorkItem
                 if (_batch is null || _batch.Length - _batchBytes < length)
                 {
                     CloseBatch();
-                    _batch = ArrayPool<byte>.Shared.Rent(_nextBatchSize);
+                    _batch = ArrayPool<byte>.Shared.Rent(Math.Max(_nextBatchSize, length));
                     _nextBatchSize = Math.Min(MaxBatchSize, _nextBatchSize * 2);
                 }
 
