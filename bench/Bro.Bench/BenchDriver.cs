@@ -71,17 +71,27 @@ internal static class BenchDriver
             await LoadRunner.RunAsync(Math.Max(20, scenario.Calls / 10), Math.Min(scenario.InFlight, scenario.Calls / 10 + 1), call);
             ProcessProbe.ResetPeak(pid);
             var cpuBefore = ProcessProbe.CpuTime(pid);
+            var calleesBefore = CalleeCpu(topology);
+            var clientBefore = Environment.CpuUsage.TotalTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
             var load = await LoadRunner.RunAsync(scenario.Calls, scenario.InFlight, call);
+            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+            var callers = Environment.CpuUsage.TotalTime - clientBefore;
+            var callees = CalleeCpu(topology) - calleesBefore;
             var cpu = ProcessProbe.CpuTime(pid) - cpuBefore;
             var measurement = new Measurement(
                 load.CallsPerSecond, load.P50.TotalMilliseconds, load.P99.TotalMilliseconds, load.Calls, load.Elapsed.TotalSeconds,
-                ProcessProbe.PeakRssMb(pid), cpu.TotalSeconds);
+                ProcessProbe.PeakRssMb(pid), cpu.TotalSeconds, callers.TotalSeconds, callees.TotalSeconds, allocated);
             measurements.Add(measurement);
-            Console.WriteLine($"{topology.Target,-8} {encoding,-8} {scenario.Name,-16} {measurement.CallsPerSecond,10:N0} calls/s  p50 {measurement.P50Ms:N3} ms  p99 {measurement.P99Ms:N3} ms");
+            Console.WriteLine($"{topology.Target,-8} {encoding,-8} {scenario.Name,-16} {measurement.CallsPerSecond,10:N0} calls/s  p50 {measurement.P50Ms:N3} ms  p99 {measurement.P99Ms:N3} ms" +
+                $"  client {measurement.ClientCpuMicrosPerCall:N1} µs/call {measurement.ClientBytesPerCall:N0} B/call  callees {measurement.CalleeCpuMicrosPerCall:N1} µs/call");
         }
 
         if (after is not null)
             await after(topology);
         return measurements;
     }
+
+    private static TimeSpan CalleeCpu(Topology topology) =>
+        topology.Callees.Aggregate(TimeSpan.Zero, (sum, callee) => sum + ProcessProbe.CpuTime(callee.Id));
 }

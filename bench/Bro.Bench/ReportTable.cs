@@ -22,6 +22,15 @@ internal static class ReportTable
                 $"| {r.Gateway.ServerPeakRssMb:N0} | {r.Gateway.ServerCpuSeconds:N2} | {r.Floor.ServerCpuSeconds:N2} |");
         }
 
+        text.AppendLine();
+        text.AppendLine("| client cost (gateway) | enc | client CPU µs/call | client B/call | callees CPU µs/call |");
+        text.AppendLine("|---|---|--:|--:|--:|");
+        foreach (var r in report.Results)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Scenario} | {r.Encoding} | {r.Gateway.ClientCpuMicrosPerCall:N1} | {r.Gateway.ClientBytesPerCall:N0} | {r.Gateway.CalleeCpuMicrosPerCall:N1} |");
+        }
+
         if (report.IdleConnections is not { } idle)
             return text.ToString();
         text.AppendLine();

@@ -15,6 +15,7 @@ namespace Bro.Bench;
 internal sealed class Topology : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly List<ChildProcess> _callees = [];
 
     private Topology(string target, ChildProcess server)
     {
@@ -28,6 +29,9 @@ internal sealed class Topology : IAsyncDisposable
 
     /// <summary>The gateway or relay process, whose memory and CPU are reported.</summary>
     public ChildProcess Server { get; }
+
+    /// <summary>The callee processes (svc, b, c), whose CPU is reported as the callees'.</summary>
+    public IReadOnlyList<ChildProcess> Callees => _callees;
 
     /// <summary>The driver's client for the single-hop scenarios.</summary>
     public BroClient Caller { get; private set; } = null!;
@@ -79,7 +83,12 @@ internal sealed class Topology : IAsyncDisposable
     private async Task StartCallee(string[] args)
     {
         var callee = ChildProcess.StartRole(["callee", .. args]);
-        lock (_owned) _owned.Add(callee);
+        lock (_owned)
+        {
+            _owned.Add(callee);
+            _callees.Add(callee);
+        }
+
         await callee.ReadyAsync();
     }
 

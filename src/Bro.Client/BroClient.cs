@@ -14,11 +14,11 @@ namespace Bro.Client;
 /// </summary>
 /// <remarks>
 /// Runs on an <see cref="ActorSystem"/> (its own, or the one passed in): one connection actor per
-/// pooled connection owns the socket, the heartbeats and reconnection. Calls do not go through
-/// actors: they are written to the connection's bounded queue and completed by its stream.
-/// Handlers run on the thread pool, concurrently, at most
+/// pooled connection connects, registers, sends heartbeats and reconnects. Calls do not go
+/// through actors: they are queued on the connection's bounded outbound queue and completed by
+/// its socket's read loop. Handlers run on the thread pool, concurrently, at most
 /// <see cref="BroClientOptions.MaxConcurrentHandlers"/> at once. Events are raised synchronously on internal
-/// threads (a stream or an actor): keep their handlers short and non-blocking; an exception
+/// threads (a read loop or an actor): keep their handlers short and non-blocking; an exception
 /// thrown by one is swallowed.
 /// </remarks>
 public sealed class BroClient : IAsyncDisposable
@@ -347,7 +347,7 @@ public sealed class BroClient : IAsyncDisposable
         }
         catch (Exception)
         {
-            // A subscriber's failure must not break a stream or an actor.
+            // A subscriber's failure must not break a read loop or an actor.
         }
     }
 
@@ -359,7 +359,7 @@ public sealed class BroClient : IAsyncDisposable
         }
         catch (Exception)
         {
-            // A subscriber's failure must not break a stream or an actor.
+            // A subscriber's failure must not break a read loop or an actor.
         }
     }
 

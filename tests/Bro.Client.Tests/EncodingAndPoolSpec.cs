@@ -48,4 +48,32 @@ public sealed class EncodingAndPoolSpec(ITestOutputHelper output) : ClientSpec(o
         Assert.Equal(1000, perConnection.Sum());
         Assert.All(perConnection, count => Assert.InRange(count, 200, 300));
     }
+
+    [Theory]
+    [InlineData(BroSerializer.Json)]
+    [InlineData(BroSerializer.MessagePack)]
+    public async Task Payloads_of_10_KB_100_KB_and_1_MB_and_many_small_ones_behind_them_arrive_whole(BroSerializer serializer)
+    {
+        // Frames over the client's 64 KiB read buffer are read into arrays of their own, which
+        // their messages keep; the small frames after one go back to the pooled buffer.
+        var echo = await ConnectedClient("echo-service", c => c.RegisterMethod<string, string>("echo", (text, _) =>
+            Task.FromResult(text)), o => o with { Serializer = serializer });
+        var caller = await ConnectedClient("echo-caller", configure: o => o with { Serializer = serializer });
+
+        // 10 KB: copied into the outbound batch, larger than a new batch's first size.
+        foreach (var size in new[] { 10 * 1024, 100 * 1024, 1024 * 1024 })
+        {
+            var text = string.Create(size, size, static (chars, n) =>
+            {
+                for (var i = 0; i < chars.Length; i++)
+                    chars[i] = (char)('a' + (i * 7 + n) % 26);
+            });
+            var calls = Enumerable.Range(0, 20).Select(i => caller.CallAsync<string>("echo-service", "echo", i % 5 == 0 ? text : $"small {i}"));
+
+            var results = await Task.WhenAll(calls).WaitAsync(Patience);
+
+            for (var i = 0; i < results.Length; i++)
+                Assert.Equal(i % 5 == 0 ? text : $"small {i}", results[i]);
+        }
+    }
 }

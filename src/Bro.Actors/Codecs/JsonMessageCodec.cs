@@ -13,6 +13,9 @@ namespace Bro.Codecs;
 /// </summary>
 public sealed class JsonMessageCodec : IMessageCodec
 {
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
     internal JsonMessageCodec()
     {
     }
@@ -23,12 +26,16 @@ public sealed class JsonMessageCodec : IMessageCodec
     /// <inheritdoc />
     public BroMessage Decode(ReadOnlyMemory<byte> payload) => Decode(payload, defaultDeadline: null);
 
-    /// <summary>As <see cref="Decode(ReadOnlyMemory{byte})"/>; a CALL without a deadline gets <paramref name="defaultDeadline"/>.</summary>
-    internal BroMessage Decode(ReadOnlyMemory<byte> payload, long? defaultDeadline)
+    /// <summary>
+    /// As <see cref="Decode(ReadOnlyMemory{byte})"/>; a CALL without a deadline gets <paramref name="defaultDeadline"/>.
+    /// With <paramref name="keepPayload"/>, the message's raw values are slices of <paramref name="payload"/>
+    /// (memory of its own that nothing reuses) instead of copies.
+    /// </summary>
+    internal BroMessage Decode(ReadOnlyMemory<byte> payload, long? defaultDeadline, bool keepPayload = false)
     {
         try
         {
-            return JsonFieldReader.Read(payload.Span).ToMessage(payload.Span, BroEncoding.Json, defaultDeadline);
+            return JsonFieldReader.Read(payload.Span).ToMessage(payload.Span, BroEncoding.Json, defaultDeadline, keepPayload ? payload : default(ReadOnlyMemory<byte>?));
         }
         catch (Exception ex) when (ex is not BroException)
         {
@@ -57,22 +64,33 @@ public sealed class JsonMessageCodec : IMessageCodec
     /// </exception>
     public byte[] Encode(BroMessage message)
     {
-        ArgumentNullException.ThrowIfNull(message);
         var buffer = new ArrayBufferWriter<byte>(256);
+        Encode(message, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>As <see cref="Encode(BroMessage)"/>, appending the payload to <paramref name="output"/> (a pooled buffer).</summary>
+    internal void Encode(BroMessage message, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        // One writer per thread, pointed at each output in turn: a client encodes a frame per call.
+        var writer = _writer ??= new Utf8JsonWriter(output, ValueTranscoder.JsonWriterOptions);
+        writer.Reset(output);
         try
         {
-            using (var writer = new Utf8JsonWriter(buffer, ValueTranscoder.JsonWriterOptions))
-            {
-                Write(writer, message);
-            }
+            Write(writer, message);
+            writer.Flush();
         }
         catch (Exception ex) when (ex is not BroException)
         {
             throw new BroException(
                 ErrorCodes.SerializationFailed, $"Cannot encode {message.Type} as JSON: {ex.Message}", inner: ex);
         }
-
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            // Neither the output nor a half-written document outlives the call.
+            writer.Reset(Stream.Null);
+        }
     }
 
     private static void Write(Utf8JsonWriter writer, BroMessage message)

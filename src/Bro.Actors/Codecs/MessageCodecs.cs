@@ -1,3 +1,4 @@
+using System.Buffers;
 using Bro.Protocol;
 
 namespace Bro.Codecs;
@@ -30,4 +31,21 @@ public static class MessageCodecs
         MessagePackMessageCodec messagePack => messagePack.Decode(payload, defaultDeadline),
         _ => codec.Decode(payload),
     };
+
+    /// <summary>Encodes <paramref name="message"/> with <paramref name="codec"/>, appending the payload to <paramref name="output"/>.</summary>
+    internal static void Encode(IMessageCodec codec, BroMessage message, IBufferWriter<byte> output)
+    {
+        switch (codec)
+        {
+            case JsonMessageCodec json:
+                json.Encode(message, output);
+                break;
+            case MessagePackMessageCodec messagePack:
+                messagePack.Encode(message, output);
+                break;
+            default:
+                output.Write(codec.Encode(message));
+                break;
+        }
+    }
 }

@@ -24,12 +24,16 @@ public sealed class MessagePackMessageCodec : IMessageCodec
     /// <inheritdoc />
     public BroMessage Decode(ReadOnlyMemory<byte> payload) => Decode(payload, defaultDeadline: null);
 
-    /// <summary>As <see cref="Decode(ReadOnlyMemory{byte})"/>; a CALL without a deadline gets <paramref name="defaultDeadline"/>.</summary>
-    internal BroMessage Decode(ReadOnlyMemory<byte> payload, long? defaultDeadline)
+    /// <summary>
+    /// As <see cref="Decode(ReadOnlyMemory{byte})"/>; a CALL without a deadline gets <paramref name="defaultDeadline"/>.
+    /// With <paramref name="keepPayload"/>, the message's raw values are slices of <paramref name="payload"/>
+    /// (memory of its own that nothing reuses) instead of copies.
+    /// </summary>
+    internal BroMessage Decode(ReadOnlyMemory<byte> payload, long? defaultDeadline, bool keepPayload = false)
     {
         try
         {
-            return MessagePackFieldReader.Read(payload).ToMessage(payload.Span, BroEncoding.MessagePack, defaultDeadline);
+            return MessagePackFieldReader.Read(payload).ToMessage(payload.Span, BroEncoding.MessagePack, defaultDeadline, keepPayload ? payload : default(ReadOnlyMemory<byte>?));
         }
         catch (Exception ex) when (ex is not BroException)
         {
@@ -68,11 +72,18 @@ public sealed class MessagePackMessageCodec : IMessageCodec
     /// </exception>
     public byte[] Encode(BroMessage message)
     {
-        ArgumentNullException.ThrowIfNull(message);
         var buffer = new ArrayBufferWriter<byte>(256);
+        Encode(message, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>As <see cref="Encode(BroMessage)"/>, appending the payload to <paramref name="output"/> (a pooled buffer).</summary>
+    internal void Encode(BroMessage message, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(message);
         try
         {
-            var writer = new MessagePackWriter(buffer);
+            var writer = new MessagePackWriter(output);
             Write(ref writer, message);
             writer.Flush();
         }
@@ -81,8 +92,6 @@ public sealed class MessagePackMessageCodec : IMessageCodec
             throw new BroException(
                 ErrorCodes.SerializationFailed, $"Cannot encode {message.Type} as MessagePack: {ex.Message}", inner: ex);
         }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     private static void Write(ref MessagePackWriter writer, BroMessage message)

@@ -77,7 +77,14 @@ public static class Frames
 
     /// <summary>Decodes one payload (no prefix), detecting its encoding.</summary>
     /// <exception cref="BroException"><c>DESERIALIZATION_FAILED</c> when the encoding is not recognised or the bytes are malformed; <c>INVALID_MESSAGE</c> for an invalid message.</exception>
-    public static BroMessage Deserialize(ReadOnlyMemory<byte> payload)
+    public static BroMessage Deserialize(ReadOnlyMemory<byte> payload) => Deserialize(payload, keepPayload: false);
+
+    /// <summary>
+    /// As <see cref="Deserialize(ReadOnlyMemory{byte})"/>; with <paramref name="keepPayload"/> the
+    /// message's raw values are slices of <paramref name="payload"/> (memory of its own that
+    /// nothing reuses), not copies: a large value is then never copied on its way in.
+    /// </summary>
+    internal static BroMessage Deserialize(ReadOnlyMemory<byte> payload, bool keepPayload)
     {
         var encoding = EncodingDetector.Detect(payload.Span)
             ?? throw new BroException(
@@ -85,6 +92,8 @@ public static class Frames
                 payload.IsEmpty
                     ? "Empty payload"
                     : $"Payload of {payload.Length} bytes starting with 0x{payload.Span[0]:X2} is neither a JSON object nor a MessagePack map");
-        return MessageCodecs.For(encoding).Decode(payload);
+        return encoding == BroEncoding.Json
+            ? MessageCodecs.Json.Decode(payload, null, keepPayload)
+            : MessageCodecs.MessagePack.Decode(payload, null, keepPayload);
     }
 }

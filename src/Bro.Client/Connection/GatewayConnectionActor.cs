@@ -1,17 +1,13 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.IO;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Bro.Client.Events;
 using Bro.Client.Internal;
 using Bro.Protocol;
-using Bro.Transport;
 
 namespace Bro.Client.Connection;
 
 /// <summary>
-/// Owns one connection of a <see cref="BroClient"/> (one per pool index): the socket stream, the
+/// Owns one connection of a <see cref="BroClient"/> (one per pool index): the socket, the
 /// REGISTER handshake, heartbeats and reconnection.
 /// </summary>
 /// <remarks>
@@ -20,7 +16,7 @@ namespace Bro.Client.Connection;
 ///                          │                           │                          │
 ///                          └──── no socket, ERROR ─────┤                          │ HeartbeatTick: HEARTBEAT
 ///                                (refused), no ack     │                          │
-///                                in time               ▼                          │ stream ended:
+///                                in time               ▼                          │ socket ended:
 ///                           first attempt? ── yes ──► Stopped (ConnectAsync fails │ pending calls fail with
 ///                                │ no                  with CONNECTION_FAILED)    │ CONNECTION_LOST
 ///                                ▼                                                ▼
@@ -28,16 +24,17 @@ namespace Bro.Client.Connection;
 ///                                │ ReconnectTick (Backoff.Delay: doubling,        │ no auto-reconnect
 ///                                │ capped at 30 s) ──► Connecting                 ▼
 ///                                                                              Stopped
-/// Disconnect, from any state ──► Stopping (stream closed; pending calls on this connection
-/// fail with NOT_CONNECTED) ──stream ended──► Stopped (Connect may start again)
+/// Disconnect, from any state ──► Stopping (socket closed; pending calls on this connection
+/// fail with NOT_CONNECTED) ──socket ended──► Stopped (Connect may start again)
 /// </code>
-/// The stream is <c>ChannelSource(outbound) → BroFraming.Encoder → batch → socket →
-/// BroFraming.Decoder → kill switch → FrameDispatchSink(dispatch)</c>; the sink stops reading
-/// while more CALLs wait for a handler than the queue holds (see <see cref="HandlerSlots"/>).
-/// Calls and responses never pass through this actor: writers use the connection's bounded
-/// channel and the sink completes pending calls itself. Only the handshake frames (REGISTER_ACK, ERROR) and the end of the stream come
-/// here. Every stream message carries the <see cref="ConnectionHandle"/> it belongs to, so a
-/// message from a stream already replaced by a reconnect is recognised and ignored.
+/// The data plane is a <see cref="GatewaySocket"/>: a read loop dispatching each frame on its
+/// own thread, and the <see cref="ConnectionHandle"/>'s outbound queue flushed once per batch.
+/// Calls and responses never pass through this actor: writers queue their frames themselves and
+/// the read loop completes pending calls itself; it stops reading while more CALLs wait for a
+/// handler than the queue holds (see <see cref="HandlerSlots"/>). Only the handshake frames
+/// (REGISTER_ACK, ERROR) and the socket's opening and end come here. Every such message carries
+/// the <see cref="ConnectionHandle"/> it belongs to, so a message from a socket already replaced
+/// by a reconnect is recognised and ignored.
 /// </remarks>
 internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
 {
@@ -52,7 +49,7 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private ConnectionHandle? _handle;
-    private UniqueKillSwitch? _killSwitch;
+    private GatewaySocket? _socket;
     private TaskCompletionSource? _connectDone;
     private TaskCompletionSource? _stopDone;
     private ErrorInfo? _refusal;
@@ -92,9 +89,11 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
         public static readonly PrimaryRegistered Instance = new();
     }
 
-    private sealed record SocketOpened(ConnectionHandle Connection);
+    /// <summary>The socket of <paramref name="Connection"/> connected.</summary>
+    public sealed record SocketOpened(ConnectionHandle Connection);
 
-    private sealed record StreamEnded(ConnectionHandle Connection, Exception? Cause);
+    /// <summary>Reading <paramref name="Connection"/>'s socket ended: closed by either side (<paramref name="Cause"/> null) or failed.</summary>
+    public sealed record StreamEnded(ConnectionHandle Connection, Exception? Cause);
 
     private sealed record RegisterTimeoutTick(ConnectionHandle Connection) : IDeadLetterSuppression;
 
@@ -117,12 +116,8 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         if (_handle is { } handle)
-        {
             _core.Unpublish(handle);
-            handle.Complete();
-        }
-
-        _killSwitch?.Shutdown();
+        _socket?.Close();
         _connectDone?.TrySetException(NotConnected("The client was stopped while connecting"));
         _stopDone?.TrySetResult();
     }
@@ -180,7 +175,7 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
             var heartbeat = new HeartbeatMessage(_core.Options.ServiceName, _core.Time.GetUtcNow().ToUnixTimeMilliseconds());
 
             // A full queue already proves liveness to the gateway; a dropped heartbeat costs nothing.
-            _handle?.TryWrite(_core.Encode(heartbeat));
+            _handle?.TryWrite(heartbeat);
         });
         Receive<StreamEnded>(ended => ended.Connection == _handle, ended => OnConnectionLost(
             ended.Cause?.Message ?? "The gateway closed the connection"));
@@ -188,9 +183,9 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
         Receive<Disconnect>(disconnect =>
         {
             Timers.Cancel(HeartbeatTimer);
-            var handle = _handle!;
-            _core.Unpublish(handle);
-            handle.Complete();
+            _core.Unpublish(_handle!);
+            // Completed before the sweep: a call racing with it either is swept or fails its write.
+            _handle!.Complete();
             _core.Pending.FailAll(_poolIndex, () => NotConnected("The client disconnected"));
             _core.Owner.RaiseDisconnected(_poolIndex, "Disconnected by the client", willReconnect: false);
             BeginStop(disconnect.Done);
@@ -241,7 +236,7 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
     private void StartConnecting()
     {
         _refusal = null;
-        var handle = new ConnectionHandle(_poolIndex, _core.Options.OutboundQueueSize);
+        var handle = new ConnectionHandle(_poolIndex, _core.Options.OutboundQueueSize, _core.Codec, _core.Options.MaxFrameSize);
         // The primary registers plainly, except when it reconnects while pooled connections of
         // ours are still registered: the service then exists and a plain REGISTER would be
         // refused as a duplicate, so it joins its own pool (poolIndex 0) instead.
@@ -252,27 +247,13 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
             _core.Options.Version,
             joinPool ? RawValue.FromObject(new { poolIndex = _poolIndex }, _core.Encoding) : null);
 
-        // Queued before the socket opens: the stream writes it first, as soon as it can.
-        handle.TryWrite(_core.Encode(register));
+        // Queued before the socket opens: it is written first, as soon as the socket connects.
+        handle.TryWrite(register);
 
-        var core = _core;
-        var self = Self;
-        var maxFrameSize = _core.Options.MaxFrameSize;
-        var ((opened, killSwitch), done) = ChannelSource.FromReader(handle.Reader)
-            .Via(BroFraming.Encoder(maxFrameSize))
-            // Small frames queued together leave in one socket write.
-            .BatchWeighted(64 * 1024, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
-            .ViaMaterialized(UnixSocket.OutgoingConnection(_core.Options.GatewayPath), Keep.Right)
-            .Via(BroFraming.Decoder(maxFrameSize))
-            .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Both)
-            .ToMaterialized(new FrameDispatchSink(payload => core.OnFrame(handle, self, payload)), Keep.Both)
-            .Run(Context.Materializer());
-
-        opened.PipeTo(Self, success: _ => new SocketOpened(handle), failure: ex => new StreamEnded(handle, ex));
-        done.PipeTo(Self, success: _ => new StreamEnded(handle, null), failure: ex => new StreamEnded(handle, ex));
-
+        var socket = new GatewaySocket(_core, handle, Self);
+        socket.Start(_core.Options.GatewayPath);
         _handle = handle;
-        _killSwitch = killSwitch;
+        _socket = socket;
         Timers.StartSingleTimer(RegisterTimer, new RegisterTimeoutTick(handle), _core.Options.RegisterTimeout);
         Become(Connecting);
     }
@@ -327,8 +308,8 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
         _core.Unpublish(handle);
 
         // Completed before the sweep: a call racing with it either is swept or fails its write.
-        handle.Complete();
-        _killSwitch?.Shutdown();
+        _socket!.Close();
+        _socket = null;
         _handle = null;
         var failed = _core.Pending.FailAll(_poolIndex, () => new BroException(
             ErrorCodes.ConnectionLost, $"Connection to the gateway lost: {reason}"));
@@ -353,8 +334,7 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(RegisterTimer);
         _stopDone = done;
-        _handle?.Complete();
-        _killSwitch?.Shutdown();
+        _socket?.Close();
         Timers.StartSingleTimer(StopTimer, StopTimeoutTick.Instance, StopTimeout);
         Become(Stopping);
     }
@@ -363,7 +343,7 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(StopTimer);
         _handle = null;
-        _killSwitch = null;
+        _socket = null;
         _stopDone?.TrySetResult();
         _stopDone = null;
         Become(Stopped);
@@ -371,10 +351,9 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
 
     private void ShutdownStream()
     {
-        _handle?.Complete();
-        _killSwitch?.Shutdown();
+        _socket?.Close();
         _handle = null;
-        _killSwitch = null;
+        _socket = null;
     }
 
     private void Join(TaskCompletionSource done) => Join(done, _connectDone);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Akka.IO;
 using Bro.Client.Connection;
 using Bro.Client.Events;
 using Bro.Codecs;
@@ -13,9 +12,10 @@ namespace Bro.Client.Internal;
 /// the method table, the pool of open connections, the per-call path and the inbound dispatch.
 /// </summary>
 /// <remarks>
-/// The per-call path never goes through an actor: a caller encodes its CALL on its own thread and
-/// writes it to a connection's bounded channel; the connection's stream completes the pending
-/// call when the RESPONSE arrives. Actors only own sockets, heartbeats and reconnection.
+/// The per-call path never goes through an actor: a caller encodes its CALL on its own thread
+/// into a pooled buffer and queues it on a connection (<see cref="ConnectionHandle"/>); the
+/// connection's read loop completes the pending call when the RESPONSE arrives. Actors only
+/// connect, register, send heartbeats and reconnect.
 /// </remarks>
 internal sealed class ClientCore
 {
@@ -23,6 +23,9 @@ internal sealed class ClientCore
     private readonly BroClient _owner;
     private readonly Action<ResponseMessage> _onResponse;
     private readonly HandlerSlots _handlers;
+
+    // A call without parameters sends "params": null, as ipc-bro does; the value is immutable, so one serves every call.
+    private readonly RawValue _nullParameters;
     private int _next = -1;
 
     /// <summary>Creates the core of <paramref name="owner"/>.</summary>
@@ -35,6 +38,7 @@ internal sealed class ClientCore
         Codec = MessageCodecs.For(Encoding);
         _slots = new ConnectionHandle?[options.PoolSize];
         _handlers = new HandlerSlots(options.MaxConcurrentHandlers, HandleCallAsync);
+        _nullParameters = RawValue.FromObject<object?>(null, Encoding);
     }
 
     /// <summary>The resolved options.</summary>
@@ -87,50 +91,93 @@ internal sealed class ClientCore
     public void Unpublish(ConnectionHandle handle) =>
         Interlocked.CompareExchange(ref _slots[handle.PoolIndex], null, handle);
 
-    /// <summary>Encodes a frame's payload in this client's encoding.</summary>
-    public ByteString Encode(BroMessage message) => ByteString.FromBytes(Codec.Encode(message));
-
-    /// <summary>Sends a CALL and awaits its RESPONSE (of either status).</summary>
-    public async Task<ResponseMessage> CallAsync(string service, string method, object? parameters, CallOptions? options)
+    /// <summary>Sends a CALL; the task completes with its RESPONSE (of either status).</summary>
+    /// <remarks>
+    /// Not an async method: a CALL queued at once (the usual case) hands back the pending call's
+    /// own task, so a call costs one state machine (the caller's), not two.
+    /// </remarks>
+    public Task<ResponseMessage> CallAsync(string service, string method, object? parameters, CallOptions? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(service);
         ArgumentException.ThrowIfNullOrEmpty(method);
-        var context = CreateContext(service, options, out var timeout);
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var context = CreateContext(service, options, now, out var timeout);
 
         var connection = NextConnection()
             ?? throw new BroException(ErrorCodes.NotConnected, $"Not connected to the gateway at {Options.GatewayPath}");
 
-        var raw = parameters as RawValue ?? RawValue.FromObject(parameters, Encoding);
-        var call = Messages.BuildCall(Options.ServiceName, service, method, raw, context, Time);
-        var payload = Encode(call);
-
-        var token = options?.CancellationToken ?? CancellationToken.None;
-        using var pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token);
+        var raw = parameters switch
+        {
+            RawValue value => value,
+            null => _nullParameters,
+            _ => RawValue.FromObject(parameters, Encoding),
+        };
+        var call = new CallMessage(CallIds.Next("req", now), Options.ServiceName, service, method, raw, context);
+        var frame = connection.Encode(call);
 
         // Added before written: either the connection-loss sweep sees the entry, or this write
-        // sees the completed channel (the channel is completed before the sweep runs). A write
-        // cancelled by the token throws out of here; disposing `pending` then removes the entry.
-        if (!await connection.WriteAsync(payload, token).ConfigureAwait(false))
+        // sees the completed queue (the queue is completed before the sweep runs). A write
+        // cancelled by the token throws out of here, and the entry is removed on the way.
+        var token = options?.CancellationToken ?? CancellationToken.None;
+        PendingCall pending;
+        ValueTask<bool> writing;
+        try
         {
-            Pending.TryFail(call.Id, new BroException(
-                ErrorCodes.ConnectionLost, $"Connection to the gateway closed before {service}.{method} was sent"));
+            pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token);
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
         }
 
-        if (Options.Debug)
-            _owner.RaiseLog(BroLogLevel.Debug, $"-> {Messages.FormatForLog(call)}");
-        return await pending.Task.ConfigureAwait(false);
+        try
+        {
+            writing = connection.WriteAsync(frame, token);
+        }
+        catch
+        {
+            frame.Dispose();
+            pending.Dispose();
+            throw;
+        }
+
+        if (!writing.IsCompleted)
+            return SendingAsync(writing, frame, pending, call);
+
+        // The frame buffer goes back before the wait for the response.
+        frame.Dispose();
+        bool written;
+        try
+        {
+            written = writing.GetAwaiter().GetResult();
+        }
+        catch
+        {
+            pending.Dispose();
+            throw;
+        }
+
+        return Sent(written, pending, call);
     }
 
-    /// <summary>Dispatches one inbound frame; runs on the connection's stream.</summary>
-    /// <returns>A completed task, or one the stream awaits before reading on (a CALL filled the
+    /// <summary>Dispatches one inbound frame; runs on the connection's read loop.</summary>
+    /// <param name="connection">The connection the frame came in on.</param>
+    /// <param name="connectionActor">Its actor, told about handshake frames.</param>
+    /// <param name="payload">The frame's payload, in the read buffer: valid during this call only,
+    /// unless <paramref name="keepPayload"/>.</param>
+    /// <param name="keepPayload">The payload is in an array of its own, which the message may keep.</param>
+    /// <returns>A completed task, or one the read loop awaits before reading on (a CALL filled the
     /// queue of calls waiting for a handler slot; see <see cref="HandlerSlots"/>).</returns>
-    public Task OnFrame(ConnectionHandle connection, IActorRef connectionActor, ByteString payload)
+    public Task OnFrame(ConnectionHandle connection, IActorRef connectionActor, ReadOnlyMemory<byte> payload, bool keepPayload)
     {
         BroMessage message;
         try
         {
-            // One copy: decoded values (RawValue) keep referring to these bytes after the frame is gone.
-            message = Frames.Deserialize(payload.ToArray());
+            // Decoded from the read buffer itself: the message copies out what it keeps (its
+            // strings and raw values), so the buffer is free again once this returns; a large
+            // frame's own array is kept instead, its values slices of it.
+            message = Frames.Deserialize(payload, keepPayload);
         }
         catch (BroException ex)
         {
@@ -152,7 +199,7 @@ internal sealed class ClientCore
             case CallMessage call:
                 connection.CountCall();
 
-                // Off the stream at once: handlers run concurrently on the thread pool, as many
+                // Off the read loop at once: handlers run concurrently on the thread pool, as many
                 // as there are slots.
                 return _handlers.Dispatch(connection, call);
 
@@ -174,8 +221,45 @@ internal sealed class ClientCore
         return Task.CompletedTask;
     }
 
+    private async Task<ResponseMessage> SendingAsync(ValueTask<bool> writing, FrameBuffer frame, PendingCall pending, CallMessage call)
+    {
+        bool written;
+        try
+        {
+            written = await writing.ConfigureAwait(false);
+        }
+        catch
+        {
+            pending.Dispose();
+            throw;
+        }
+        finally
+        {
+            frame.Dispose();
+        }
+
+        return await Sent(written, pending, call).ConfigureAwait(false);
+    }
+
+    /// <summary>The CALL left (or its connection closed first): from here only a completer claims the entry.</summary>
+    private Task<ResponseMessage> Sent(bool written, PendingCall pending, CallMessage call)
+    {
+        if (!written)
+        {
+            Pending.TryFail(call.Id, new BroException(
+                ErrorCodes.ConnectionLost, $"Connection to the gateway closed before {call.To}.{call.Method} was sent"));
+        }
+
+        if (Options.Debug)
+            _owner.RaiseLog(BroLogLevel.Debug, $"-> {Messages.FormatForLog(call)}");
+        return pending.Task;
+    }
+
     /// <summary>The context a call to <paramref name="service"/> carries, and its effective timeout.</summary>
-    internal CallContext CreateContext(string service, CallOptions? options, out TimeSpan timeout)
+    internal CallContext CreateContext(string service, CallOptions? options, out TimeSpan timeout) =>
+        CreateContext(service, options, Time.GetUtcNow().ToUnixTimeMilliseconds(), out timeout);
+
+    private CallContext CreateContext(string service, CallOptions? options, long now, out TimeSpan timeout)
     {
         timeout = options?.Timeout ?? Options.Timeout;
         if (timeout <= TimeSpan.Zero)
@@ -185,8 +269,10 @@ internal sealed class ClientCore
         CallContext context;
         if (parent is null)
         {
-            // Top level: a new root naming this service, extended with the target.
-            context = CallContexts.Extend(CallContexts.Create(Options.ServiceName, timeout, Time), service);
+            // Top level: a new root naming this service, extended with the target (what
+            // CallContexts.Create then Extend give, built at once).
+            context = new CallContext(
+                CallIds.Next("root", now), new[] { Options.ServiceName, service }, 2, now + (long)timeout.TotalMilliseconds);
         }
         else
         {
@@ -249,19 +335,29 @@ internal sealed class ClientCore
             response = Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error);
         }
 
-        ByteString payload;
+        FrameBuffer frame;
         try
         {
-            payload = Encode(response);
+            frame = connection.Encode(response);
         }
         catch (BroException ex)
         {
             error = new ErrorInfo(ex.Message, ex.Code);
-            payload = Encode(Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error));
+            frame = connection.Encode(Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error));
         }
 
         // The response goes back on the connection the CALL came in on.
-        if (!await connection.WriteAsync(payload).ConfigureAwait(false))
+        bool written;
+        try
+        {
+            written = await connection.WriteAsync(frame).ConfigureAwait(false);
+        }
+        finally
+        {
+            frame.Dispose();
+        }
+
+        if (!written)
             _owner.RaiseLog(BroLogLevel.Warning, $"Connection closed before the response to {call.Id} ({call.Method}) was sent");
         _owner.RaiseMethodExecuted(call.Method, call.Id, error, Stopwatch.GetElapsedTime(started));
     }

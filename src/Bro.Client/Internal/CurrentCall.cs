@@ -5,7 +5,7 @@ namespace Bro.Client.Internal;
 /// <summary>
 /// The context of the CALL being handled on this logical flow. Set when a handler starts (inside
 /// its own task, so the value flows into the handler's awaits and nested calls and never back
-/// out to the stream or to other handlers running at the same time).
+/// out to the read loop or to other handlers running at the same time).
 /// </summary>
 internal static class CurrentCall
 {

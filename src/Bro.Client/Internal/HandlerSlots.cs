@@ -7,14 +7,14 @@ namespace Bro.Client.Internal;
 /// and the CALLs waiting for one to finish. Shared by every pooled connection of the client.
 /// </summary>
 /// <remarks>
-/// <para>Why the connection streams keep reading when every slot is busy: a RESPONSE to this
+/// <para>Why the connections keep reading when every slot is busy: a RESPONSE to this
 /// client's own calls arrives on the same socket as the CALLs. Were reading to stop as soon as
 /// the slots are full, a handler awaiting the RESPONSE to a nested call would hold its slot until
 /// its deadline, waiting for bytes nobody reads, and so would every other such handler: a
 /// deadlock broken only by timeouts. So only CALL frames are held back: a CALL finding every slot
-/// busy waits in a queue as long as the limit while the stream goes on dispatching RESPONSE,
+/// busy waits in a queue as long as the limit while the read loop goes on dispatching RESPONSE,
 /// ERROR and REGISTER_ACK frames, and a handler that finishes takes the oldest waiting CALL.</para>
-/// <para>Only the CALL that fills the queue pauses its stream (<see cref="Dispatch"/> returns an
+/// <para>Only the CALL that fills the queue pauses its read loop (<see cref="Dispatch"/> returns an
 /// unfinished task): the socket is then not read, the kernel buffer fills and the gateway's flow
 /// control slows the callers down, until a handler finishes and makes room. Memory stays bounded
 /// (2 × the limit CALLs, plus one per pooled connection that read while the queue was full); the
@@ -45,7 +45,7 @@ internal sealed class HandlerSlots
     /// Runs <paramref name="call"/> on the thread pool when a slot is free, else queues it.
     /// </summary>
     /// <returns>A completed task, or, when this call filled the queue, a task that completes once
-    /// there is room again: the stream reads no further frame until then.</returns>
+    /// there is room again: the read loop reads no further frame until then.</returns>
     public Task Dispatch(ConnectionHandle connection, CallMessage call)
     {
         lock (_gate)
@@ -97,7 +97,7 @@ internal sealed class HandlerSlots
             }
         }
 
-        // Outside the lock: the paused streams resume on the thread pool (RunContinuationsAsynchronously).
+        // Outside the lock: the paused read loops resume on the thread pool (RunContinuationsAsynchronously).
         room?.TrySetResult();
         Start(next.Connection, next.Call);
     }

@@ -10,7 +10,7 @@ namespace Bro.Client.Internal;
 internal delegate Task<RawValue?> MethodHandler(RawValue? parameters, CallContext context);
 
 /// <summary>
-/// The methods a client answers. Lock-free reads from the connection streams; registrations
+/// The methods a client answers. Lock-free reads from the connections' read loops; registrations
 /// made after connecting are served at once (REGISTER's list is informational).
 /// </summary>
 internal sealed class MethodTable

@@ -6,15 +6,21 @@ namespace Bro.Client.Internal;
 internal sealed class PendingCall : IDisposable
 {
     private readonly PendingCalls _owner;
-    private CancellationTokenSource? _timer;
+    private readonly string _target;
+    private readonly string _method;
+    private readonly TimeSpan _timeout;
     private CancellationTokenRegistration _registration;
 
-    /// <summary>Creates the entry of <paramref name="owner"/>; <see cref="Start"/> arms its timeout.</summary>
-    public PendingCall(PendingCalls owner, string id, int poolIndex)
+    /// <summary>Creates the entry of <paramref name="owner"/>; <see cref="Watch"/> links the caller's token.</summary>
+    public PendingCall(PendingCalls owner, string id, int poolIndex, string target, string method, TimeSpan timeout)
     {
         _owner = owner;
         Id = id;
         PoolIndex = poolIndex;
+        _target = target;
+        _method = method;
+        _timeout = timeout;
+        Deadline = Environment.TickCount64 + (long)Math.Ceiling(timeout.TotalMilliseconds);
     }
 
     /// <summary>The request id.</summary>
@@ -23,6 +29,9 @@ internal sealed class PendingCall : IDisposable
     /// <summary>The pooled connection the CALL was written to.</summary>
     public int PoolIndex { get; }
 
+    /// <summary>When the call times out, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+    public long Deadline { get; }
+
     /// <summary>Completed with the RESPONSE, or failed (timeout, connection loss, gateway ERROR).</summary>
     public TaskCompletionSource<ResponseMessage> Completion { get; } =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,42 +39,40 @@ internal sealed class PendingCall : IDisposable
     /// <summary>The task the caller awaits.</summary>
     public Task<ResponseMessage> Task => Completion.Task;
 
-    /// <summary>Arms the timeout and links the caller's token.</summary>
-    public void Start(string target, string method, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The error a call that timed out fails with.</summary>
+    public BroException TimedOut() => new(
+        ErrorCodes.Timeout, $"Request to {_target}.{_method} timed out after {(long)_timeout.TotalMilliseconds}ms");
+
+    /// <summary>
+    /// Cancels the call when <paramref name="cancellationToken"/> fires (a token that cannot fire
+    /// costs nothing). Called before the entry is visible, so that whoever claims it finds the
+    /// registration to release.
+    /// </summary>
+    public void Watch(CancellationToken cancellationToken)
     {
-        _timer = cancellationToken.CanBeCanceled
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
-            : new CancellationTokenSource();
-        var caller = cancellationToken;
-        var owner = _owner;
-        _registration = _timer.Token.Register(() =>
-        {
-            if (caller.IsCancellationRequested)
-                owner.TryCancel(Id, caller);
-            else
-                owner.TryFail(Id, new BroException(
-                    ErrorCodes.Timeout,
-                    $"Request to {target}.{method} timed out after {(long)timeout.TotalMilliseconds}ms"));
-        });
-        _timer.CancelAfter(timeout);
+        if (cancellationToken.CanBeCanceled)
+            _registration = cancellationToken.UnsafeRegister(
+                static (state, token) => ((PendingCall)state!).Cancelled(token), this);
     }
 
     /// <summary>
-    /// Releases the timer and the registration, and removes the entry if nobody claimed it; called
-    /// by the caller when it leaves the call, however it leaves (answered, or thrown out of the write).
+    /// Releases the token's registration; called by whoever removed the entry, before completing
+    /// it, so a long-lived token does not collect one registration per call. From inside the
+    /// token's own callback this does not wait for itself.
+    /// </summary>
+    public void Claimed() => _registration.Dispose();
+
+    /// <summary>
+    /// Removes the entry if nobody claimed it; called by a caller leaving the call before it was
+    /// sent (its write failed or was cancelled).
     /// </summary>
     /// <remarks>
-    /// The caller's token cancels both the write it waits in and this call's linked timer, and runs
-    /// their callbacks one after the other: the write's completes first and may resume the caller
-    /// on another thread, which disposes the registration before the timer's callback removed the
-    /// entry. Disposing a registration waits for its callback only when that callback is already
-    /// running, so a callback not yet started never runs: hence the removal here, after which no
-    /// callback can claim the entry any more.
+    /// The caller's token cancels both the write it waits in and this call, and runs their
+    /// callbacks one after the other: the write's completes first and may resume the caller on
+    /// another thread before this call's callback removed the entry. Removing it here means no
+    /// entry outlives a call that was never sent, whichever callback runs first.
     /// </remarks>
-    public void Dispose()
-    {
-        _registration.Dispose();
-        _timer?.Dispose();
-        _owner.Release(this);
-    }
+    public void Dispose() => _owner.Release(this);
+
+    private void Cancelled(CancellationToken token) => _owner.Cancel(this, token);
 }

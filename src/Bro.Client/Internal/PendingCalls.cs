@@ -7,17 +7,33 @@ namespace Bro.Client.Internal;
 /// Calls sent and waiting for their RESPONSE, by request id (the nats.net RequestManager model).
 /// </summary>
 /// <remarks>
-/// Whoever removes an entry from the dictionary owns its completion: the response reader, the
-/// timeout callback, the connection-loss sweep and the failed write all race through
-/// <see cref="ConcurrentDictionary{TKey,TValue}.TryRemove(TKey, out TValue)"/>, so exactly one
-/// of them completes the task. The caller disposes its <see cref="PendingCall"/> when it leaves
-/// the call on any path (answered, failed, cancelled in or after its write): the timer and the
-/// cancellation registration are released there, never from inside their own callbacks, and an
-/// entry nobody claimed is removed there, so no entry outlives its call.
+/// <para>Whoever removes an entry from the dictionary owns its completion: the response reader,
+/// the timeout sweep, the caller's token, the connection-loss sweep and the failed write all
+/// race through <c>TryRemove</c>, so exactly one of them completes the task, after releasing
+/// the caller's token registration (<see cref="PendingCall.Claimed"/>). Every entry is claimed
+/// in the end (at the latest by its timeout), so a caller whose CALL was sent only awaits its
+/// task; one leaving before its CALL was sent (a write failed or cancelled) disposes its
+/// <see cref="PendingCall"/>, which removes an entry nobody claimed, so no entry outlives its
+/// call.</para>
+/// <para>Timeouts: one timer per client sweeps the entries for expired deadlines, running only
+/// while calls are pending, instead of a timer per call (a timer, a token source and a
+/// registration per call cost more than the rest of the call's bookkeeping). It ticks at a tenth
+/// of the shortest timeout pending, between 5 and 100 ms, so a call fails with TIMEOUT at most
+/// that much after its timeout.</para>
 /// </remarks>
 internal sealed class PendingCalls
 {
+    private const long MinTickMs = 5;
+    private const long MaxTickMs = 100;
+
     private readonly ConcurrentDictionary<string, PendingCall> _calls = new(StringComparer.Ordinal);
+    private readonly Timer _sweep;
+    private readonly object _timerGate = new();
+    private long _tickMs;
+
+    /// <summary>Creates an empty table; its timer runs only while calls are pending.</summary>
+    public PendingCalls() =>
+        _sweep = new Timer(static state => ((PendingCalls)state!).Sweep(), this, Timeout.Infinite, Timeout.Infinite);
 
     /// <summary>Number of calls waiting.</summary>
     public int Count => _calls.Count;
@@ -28,12 +44,19 @@ internal sealed class PendingCalls
     /// </summary>
     public PendingCall Add(string id, int poolIndex, string target, string method, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var call = new PendingCall(this, id, poolIndex);
+        var call = new PendingCall(this, id, poolIndex, target, method, timeout);
+        call.Watch(cancellationToken);
         if (!_calls.TryAdd(id, call))
+        {
+            call.Claimed();
             throw new BroException(ErrorCodes.InternalError, $"Request id '{id}' is already pending");
+        }
 
-        // Registered after the entry is visible: a timer firing at once still finds it.
-        call.Start(target, method, timeout, cancellationToken);
+        // Armed after the entry is visible: a sweep running at once finds it. A token that
+        // fired before the entry was visible found nothing to cancel: cancelled here instead.
+        Arm((long)timeout.TotalMilliseconds / 10);
+        if (cancellationToken.IsCancellationRequested)
+            Cancel(call, cancellationToken);
         return call;
     }
 
@@ -45,6 +68,7 @@ internal sealed class PendingCalls
     {
         if (!_calls.TryRemove(response.Id, out var call))
             return false;
+        call.Claimed();
         beforeCompletion?.Invoke(response);
         call.Completion.TrySetResult(response);
         return true;
@@ -55,23 +79,28 @@ internal sealed class PendingCalls
     {
         if (!_calls.TryRemove(id, out var call))
             return false;
+        call.Claimed();
         call.Completion.TrySetException(error);
         return true;
     }
 
-    /// <summary>Cancels the call with id <paramref name="id"/> (its caller gave up).</summary>
-    public void TryCancel(string id, CancellationToken token)
+    /// <summary>Cancels <paramref name="call"/> if it is still pending (its caller's token fired).</summary>
+    public void Cancel(PendingCall call, CancellationToken token)
     {
-        if (_calls.TryRemove(id, out var call))
-            call.Completion.TrySetCanceled(token);
+        if (!_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
+            return;
+        call.Claimed();
+        call.Completion.TrySetCanceled(token);
     }
 
     /// <summary>Removes <paramref name="call"/> if it is still pending and cancels it (its caller left).</summary>
     public void Release(PendingCall call)
     {
         // By key and value: only this call's own entry goes, whatever else its id might name.
-        if (_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
-            call.Completion.TrySetCanceled();
+        if (!_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
+            return;
+        call.Claimed();
+        call.Completion.TrySetCanceled();
     }
 
     /// <summary>Fails every call sent on pooled connection <paramref name="poolIndex"/> (or all, when <c>null</c>).</summary>
@@ -81,7 +110,7 @@ internal sealed class PendingCalls
         var failed = 0;
 
         // Enumerating a ConcurrentDictionary is safe while others add and remove; a call added
-        // after the sweep passed it is caught by its own failed write (the connection's channel
+        // after the sweep passed it is caught by its own failed write (the connection's queue
         // is completed before the sweep starts).
         foreach (var (id, call) in _calls)
         {
@@ -92,5 +121,45 @@ internal sealed class PendingCalls
         }
 
         return failed;
+    }
+
+    /// <summary>Makes the timer tick at most every <paramref name="tickMs"/> (clamped) while calls are pending.</summary>
+    private void Arm(long tickMs)
+    {
+        tickMs = Math.Clamp(tickMs, MinTickMs, MaxTickMs);
+        // Read without the lock first: almost every call finds the timer ticking fast enough.
+        if (Volatile.Read(ref _tickMs) is var current && current != 0 && current <= tickMs)
+            return;
+        lock (_timerGate)
+        {
+            if (_tickMs != 0 && _tickMs <= tickMs)
+                return;
+            _tickMs = tickMs;
+            _sweep.Change(tickMs, tickMs);
+        }
+    }
+
+    private void Sweep()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (id, call) in _calls)
+        {
+            if (call.Deadline > now || !_calls.TryRemove(KeyValuePair.Create(id, call)))
+                continue;
+            call.Claimed();
+            call.Completion.TrySetException(call.TimedOut());
+        }
+
+        if (!_calls.IsEmpty)
+            return;
+        lock (_timerGate)
+        {
+            _tickMs = 0;
+            _sweep.Change(Timeout.Infinite, Timeout.Infinite);
+        }
+
+        // A call added after the emptiness check found the timer still armed and did not arm it.
+        if (!_calls.IsEmpty)
+            Arm(MaxTickMs);
     }
 }

@@ -62,19 +62,22 @@ internal sealed class MessageFields
     /// <param name="encoding">Its encoding.</param>
     /// <param name="defaultDeadline">The deadline a CALL without one is given (with a new
     /// context when it has none); <c>null</c> refuses such a CALL as INVALID_MESSAGE.</param>
-    public BroMessage ToMessage(ReadOnlySpan<byte> payload, BroEncoding encoding, long? defaultDeadline = null)
+    /// <param name="kept">The payload's memory when the message may keep it (memory of its own,
+    /// which nothing reuses): raw values are then slices of it, not copies.</param>
+    public BroMessage ToMessage(
+        ReadOnlySpan<byte> payload, BroEncoding encoding, long? defaultDeadline = null, ReadOnlyMemory<byte>? kept = null)
     {
         var type = Validate();
         return type switch
         {
             MessageType.Register => new RegisterMessage(
-                ServiceName!, Methods ?? [], Version, Raw(payload, Metadata, encoding)),
+                ServiceName!, Methods ?? [], Version, Raw(payload, Metadata, encoding, kept)),
             MessageType.RegisterAck => new RegisterAckMessage(Gateway, Version, HeartbeatInterval),
             MessageType.Call => new CallMessage(
-                Id!, From!, To!, Method!, Raw(payload, Params, encoding), BuildCallContext(defaultDeadline)),
+                Id!, From!, To!, Method!, Raw(payload, Params, encoding, kept), BuildCallContext(defaultDeadline)),
             MessageType.Response => new ResponseMessage(
                 Id!, From!, To!, Status == "success" ? ResponseStatus.Success : ResponseStatus.Error,
-                Raw(payload, Data, encoding), BuildError(), BuildContext()),
+                Raw(payload, Data, encoding, kept), BuildError(), BuildContext()),
             MessageType.Heartbeat => new HeartbeatMessage(From!, Timestamp!.Value),
             _ => new ErrorMessage(Id, BuildError()!, Timestamp),
         };
@@ -187,7 +190,12 @@ internal sealed class MessageFields
 
     private ErrorInfo? BuildError() => HasError ? new ErrorInfo(ErrorMessage!, ErrorCode, ErrorStack) : null;
 
-    /// <summary>Copies the value out of the payload so the message owns it (the payload buffer may be reused).</summary>
-    private static RawValue? Raw(ReadOnlySpan<byte> payload, Range? range, BroEncoding encoding) =>
-        range is { } r ? new RawValue(encoding, payload[r].ToArray()) : null;
+    /// <summary>
+    /// Copies the value out of the payload so the message owns it (the payload buffer may be
+    /// reused), unless the payload is <paramref name="kept"/>.
+    /// </summary>
+    private static RawValue? Raw(ReadOnlySpan<byte> payload, Range? range, BroEncoding encoding, ReadOnlyMemory<byte>? kept) =>
+        range is not { } r ? null
+        : kept is { } memory ? new RawValue(encoding, memory[r])
+        : new RawValue(encoding, payload[r].ToArray());
 }
