@@ -66,7 +66,10 @@ internal sealed class OutboundBuffer
     /// <c>null</c> while writers may go on; else a task that completes once the queue drained
     /// below the resume mark, or the buffer closed. See the remarks.
     /// </summary>
-    public Task? WhenWritable()
+    /// <param name="patient">Whether the writer waits however long the congestion lasts (it
+    /// wrote RESPONSEs here, which cannot be refused); an impatient one (it wrote CALLs, which
+    /// are refused past the wait limit) is held back for the wait limit at most.</param>
+    public Task? WhenWritable(bool patient)
     {
         lock (_gate)
         {
@@ -77,7 +80,7 @@ internal sealed class OutboundBuffer
                 _writable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _congestedSince, Environment.TickCount64);
             }
-            else if (Environment.TickCount64 - _congestedSince > _waitLimitMs)
+            else if (!patient && Environment.TickCount64 - _congestedSince > _waitLimitMs)
             {
                 return null;
             }

@@ -44,13 +44,12 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
 
     private readonly Socket _socket;
     private readonly GatewaySettings _settings;
-    private readonly TimeSpan _congestionTimeout;
     private readonly CallRouter _router;
     private readonly IActorRef _registry;
     private readonly ILoggingAdapter _log;
     private readonly OutboundBuffer _outbound;
     // Used by the read loop only.
-    private readonly FlushList _flushes = new();
+    private readonly FlushList _flushes;
     private readonly long _touchIntervalMs;
     private IActorRef _actor = ActorRefs.Nobody;
     private bool _encodingKnown;
@@ -78,7 +77,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
         _registry = registry;
         _log = log;
         _outbound = new OutboundBuffer(socket, settings.OutboundQueueLimit, OnSendFailed, (long)settings.CongestionTimeout.TotalMilliseconds);
-        _congestionTimeout = settings.CongestionTimeout;
+        _flushes = new FlushList(settings.CongestionTimeout);
         // Registry liveness needs seconds, not frames: one Touch a second at most keeps its cost
         // flat. A heartbeat timeout under three seconds touches more often, so a live service is
         // never evicted for a Touch held back.
@@ -112,7 +111,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
     public override void Flush() => _outbound.Flush();
 
     /// <inheritdoc />
-    public override Task? WhenWritable() => _outbound.WhenWritable();
+    public override Task? WhenWritable(bool patient) => _outbound.WhenWritable(patient);
 
     /// <inheritdoc />
     public override bool IsCongested => _outbound.IsCongested;
@@ -251,7 +250,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                     {
                         // A REGISTER went to the registry: wait for its answer before the next frame.
                         if (_flushes.FlushAll() is { } full)
-                            await Task.WhenAny(full, Task.Delay(_congestionTimeout)).ConfigureAwait(false);
+                            await full.ConfigureAwait(false);
                         await _registering!.Task.ConfigureAwait(false);
                         _registering = null;
                         if (_discarding)
@@ -266,11 +265,10 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                     _actor.Tell(new ConnectionActor.FrameRejected(tooLarge));
                 }
 
-                // Flow control: a target this read filled is waited for before reading on, for
-                // congestion-timeout at most: this connection's calls to other services must not
-                // wait behind it for long. Past that its CALLs to that target are refused.
+                // Flow control: a target this read filled is waited for before reading on; one it
+                // sent CALLs to for congestion-timeout at most (see FlushList).
                 if (_flushes.FlushAll() is { } targetsFull)
-                    await Task.WhenAny(targetsFull, Task.Delay(_congestionTimeout)).ConfigureAwait(false);
+                    await targetsFull.ConfigureAwait(false);
                 if (_discarding)
                     start = end = 0;
             }

@@ -105,6 +105,9 @@ internal abstract class CallEndpoint
     /// </summary>
     internal long FlushStamp;
 
+    /// <summary>Marks the read batch that wrote a RESPONSE here (its writer waits patiently).</summary>
+    internal long PatientStamp;
+
     /// <summary>Fixes the encoding (the connection's first frame decides it).</summary>
     protected void SetEncoding(BroEncoding encoding)
     {
@@ -155,7 +158,8 @@ internal abstract class CallEndpoint
     /// enough has drained. A reader that wrote here waits on it before it reads its own socket
     /// again, so a sender is slowed by its target instead of the target being dropped.
     /// </summary>
-    public virtual Task? WhenWritable() => null;
+    /// <param name="patient">See <see cref="Connection.OutboundBuffer.WhenWritable"/>.</param>
+    public virtual Task? WhenWritable(bool patient) => null;
 
     /// <summary>
     /// Whether this connection's queue has been full for longer than senders are held back for

@@ -272,7 +272,7 @@ internal sealed class CallRouter : IDisposable
             return;
         }
 
-        flushes.Add(caller);
+        flushes.AddPatient(caller);
         responder.ResponsesRouted++;
         if (_settings.Debug && _log.IsDebugEnabled)
             _log.Debug("RESPONSE {0} {1} -> {2} routed to connection {3}", header.Id, header.From, header.To, caller.Id);

@@ -136,4 +136,50 @@ public sealed class GatewayFlowControlSpec
         Assert.Contains(busy.Id, toStuck.Select(c => c.Id));
         Assert.True(await gateway.Gateway.IsServiceConnectedAsync("stuck"));
     }
+
+    [Fact]
+    public async Task A_caller_that_reads_its_answers_slowly_slows_its_callee_and_is_not_dropped()
+    {
+        // RESPONSEs cannot be refused: the callee answering a slow reader is held back until it
+        // drains, however long, instead of the answers piling up past the outbound limit (which
+        // drops the reader). What the caller keeps sending meanwhile may get SERVICE_BUSY.
+        await using var gateway = await TestGateway.StartAsync(s => s with
+        {
+            OutboundQueueLimit = 8 * 1024 * 1024,
+            CongestionTimeout = TimeSpan.FromMilliseconds(50),
+        });
+        await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
+        await using var callee = await RawPeer.RegisterAsync(gateway.Path, "echo");
+        var payload = new string('x', 1024 * 1024);
+        var calls = Enumerable.Range(0, 48)
+            .Select(_ => Messages.BuildCall("caller", "echo", "echo", RawValue.FromObject(payload, Json),
+                CallContexts.Extend(CallContexts.Create("caller", TimeSpan.FromMinutes(1)), "echo")))
+            .ToList();
+        var writing = Task.Run(async () =>
+        {
+            foreach (var call in calls)
+                await caller.SendAsync(call, Json);
+        });
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var call = await callee.ReadAsync<CallMessage>();
+                await callee.SendAsync(Messages.BuildSuccessResponse(call, data: call.Params), Json);
+            }
+        });
+
+        var codes = new List<string>();
+        for (var i = 0; i < calls.Count; i++)
+        {
+            await Task.Delay(20); // a slow reader
+            var response = await caller.ReadAsync<ResponseMessage>();
+            codes.Add(response.Status == ResponseStatus.Success ? "success" : response.Error!.Code!);
+        }
+
+        await writing;
+        Assert.All(codes, code => Assert.Contains(code, new[] { "success", ErrorCodes.ServiceBusy }));
+        Assert.Contains("success", codes);
+        Assert.True(await gateway.Gateway.IsServiceConnectedAsync("caller"));
+    }
 }
