@@ -131,7 +131,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
             // calls in flight (request-timeout bounds the wait), then the connection closes.
             _readEnded = true;
             _connection.PeerStoppedSending();
-            if (_connection.CallsInFlight == 0)
+            if (_connection.OutgoingCount == 0)
             {
                 BeginClosing(null);
                 return;
@@ -153,7 +153,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         Receive<AnswersCheckTick>(_ =>
         {
-            if (_connection.CallsInFlight == 0)
+            if (_connection.OutgoingCount == 0)
                 BeginClosing(null);
         });
         Receive<ConnectionCommands.Close>(close => BeginClosing(close.Reason));

@@ -146,9 +146,6 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
             _registry.Tell(RegistryActor.Withdraw.Instance, _actor);
     }
 
-    /// <summary>Calls this connection made that are still in flight.</summary>
-    public int CallsInFlight => OutgoingCount;
-
     /// <summary>
     /// Stops handling frames (what still arrives is read and dropped until the peer hangs up),
     /// answers the calls in flight to this connection (CONNECTION_LOST), writes
