@@ -13,6 +13,13 @@ internal sealed class ChaosLedger(TimeSpan grace)
     private const int MaxSamples = 25;
     private const int WorstKept = 8;
 
+    /// <summary>
+    /// Bytes of its own calls' answers a caller may still have coming when an answer of its is late
+    /// for that answer to count as queued behind them (<see cref="ChaosTally.LateBehindBacklog"/>):
+    /// one burst echo.
+    /// </summary>
+    public const long BacklogBytes = ChaosLoad.BurstBytes;
+
     private readonly object _gate = new();
     private readonly SortedDictionary<string, long> _outcomes = new(StringComparer.Ordinal);
     private readonly List<string> _samples = [];
@@ -23,6 +30,7 @@ internal sealed class ChaosLedger(TimeSpan grace)
     private long _strays;
     private long _lost;
     private long _late;
+    private long _lateBehindBacklog;
     private long _unexpected;
     private long _judged;
     private double _worstLateMs;
@@ -57,9 +65,11 @@ internal sealed class ChaosLedger(TimeSpan grace)
 
     /// <summary>
     /// Records one call's single outcome; <paramref name="lateMs"/> is answer time minus deadline,
-    /// judged only when <paramref name="judged"/>; <paramref name="owner"/> names the call (caller, target, method).
+    /// judged only when <paramref name="judged"/>; <paramref name="owner"/> names the call (caller, target, method);
+    /// <paramref name="backlogBytes"/> is what the caller's other calls in flight sent, so about what their answers
+    /// will bring back on the same connection.
     /// </summary>
-    public void Answered(string outcome, bool expected, double lateMs, bool judged, string owner)
+    public void Answered(string outcome, bool expected, double lateMs, bool judged, string owner, long backlogBytes = 0)
     {
         lock (_gate)
         {
@@ -77,9 +87,11 @@ internal sealed class ChaosLedger(TimeSpan grace)
             if (lateMs <= Grace.TotalMilliseconds)
                 return;
             _late++;
+            if (backlogBytes >= BacklogBytes)
+                _lateBehindBacklog++;
             if (_worst.Count < WorstKept || lateMs > _worst[^1].LateMs)
             {
-                _worst.Add((lateMs, $"{owner}: {outcome} {lateMs:N0} ms past its deadline"));
+                _worst.Add((lateMs, $"{owner}: {outcome} {lateMs:N0} ms past its deadline, {backlogBytes / (1024.0 * 1024):N1} MiB of the caller's other calls in flight"));
                 _worst.Sort((a, b) => b.LateMs.CompareTo(a.LateMs));
                 if (_worst.Count > WorstKept)
                     _worst.RemoveAt(WorstKept);
@@ -132,7 +144,7 @@ internal sealed class ChaosLedger(TimeSpan grace)
         lock (_gate)
         {
             return new ChaosTally(_made, new SortedDictionary<string, long>(_outcomes, StringComparer.Ordinal), _lost, _duplicated, _strays,
-                _unexpected, _judged, _late, Math.Max(0, _worstLateMs), [.. _worst.Select(w => w.What)], [.. _samples]);
+                _unexpected, _judged, _late, _lateBehindBacklog, Math.Max(0, _worstLateMs), [.. _worst.Select(w => w.What)], [.. _samples]);
         }
     }
 

@@ -54,7 +54,7 @@ internal static class ChaosReportTable
         if (r.GatewayLogSample.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("Gateway log, warnings and errors (first lines):");
+            text.AppendLine("Gateway log, warnings and errors (each kind: how many, then its first line):");
             foreach (var line in r.GatewayLogSample)
                 text.AppendLine($"    {line}");
         }

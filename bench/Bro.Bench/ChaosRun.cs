@@ -231,8 +231,8 @@ internal static class ChaosRun
         var events = new ChaosEvents(counters.CalleeKills, counters.CalleeAborts, counters.PoolMemberAborts, counters.CallerQuits, refusals, counters.SlowReaderPauses,
             sink.DroppedByGateway, counters.Bursts, counters.GreedyRounds, vandal.Acts);
         var limit = rssStart + Math.Max(MemorySlackMb, (rssPeak - rssStart) / 4);
-        var log = gateway.Output.Where(l => l.Contains("ERROR", StringComparison.OrdinalIgnoreCase) || l.Contains("WARN", StringComparison.OrdinalIgnoreCase))
-            .Take(20).ToList();
+        var log = GatewayLogKinds.Summarize(gateway.Output.Where(l =>
+            l.Contains("ERROR", StringComparison.OrdinalIgnoreCase) || l.Contains("WARN", StringComparison.OrdinalIgnoreCase)));
         return new ChaosResult(
             DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Machine.CpuModel(), Environment.ProcessorCount, loadSeconds,
             options.ChaosGrace.TotalMilliseconds, options.ChaosMaxLate, tally, events, cpu.TotalSeconds, rssStart, rssPeak, rssEnd, limit, alive, log,
@@ -248,7 +248,8 @@ internal static class ChaosRun
         new("nothing unexpected", tally.Unexpected == 0,
             $"{tally.Unexpected} unexpected outcomes or events (codes outside the expected set, ERROR frames to callers, connections the gateway closed, wrong answers to the vandal)"),
         new($"answers by deadline + {options.ChaosGrace.TotalMilliseconds:N0} ms", tally.Late <= options.ChaosMaxLate,
-            $"{tally.Late} of {tally.JudgedForLateness} judged answers late (allowed {options.ChaosMaxLate}), worst {tally.WorstLateMs:N0} ms past its deadline"),
+            $"{tally.Late} of {tally.JudgedForLateness} judged answers late (allowed {options.ChaosMaxLate}; {tally.LateBehindBacklog} of them " +
+            $"with at least {ChaosLedger.BacklogBytes / (1024 * 1024)} MiB of their caller's other calls in flight), worst {tally.WorstLateMs:N0} ms past its deadline"),
         new("gateway alive at the end", alive, alive ? "running" : "exited"),
         new("memory returned after the load", alive && rssEnd <= limit, $"end {rssEnd:N1} MB, limit {limit:N1} MB"),
     ];

@@ -1,6 +1,10 @@
 namespace Bro.Bench;
 
-/// <summary>What a <see cref="ChaosLedger"/> counted; <see cref="WorstLateMs"/> is the latest answer past its deadline (0 when none was), <see cref="WorstLate"/> the latest few, named.</summary>
+/// <summary>
+/// What a <see cref="ChaosLedger"/> counted; <see cref="WorstLateMs"/> is the latest answer past its deadline (0 when
+/// none was), <see cref="WorstLate"/> the latest few, named; <see cref="LateBehindBacklog"/> the late answers whose caller
+/// had at least <see cref="ChaosLedger.BacklogBytes"/> of other calls in flight (their answers share its connection).
+/// </summary>
 internal sealed record ChaosTally(
     long Made,
     IReadOnlyDictionary<string, long> Outcomes,
@@ -10,6 +14,7 @@ internal sealed record ChaosTally(
     long Unexpected,
     long JudgedForLateness,
     long Late,
+    long LateBehindBacklog,
     double WorstLateMs,
     IReadOnlyList<string> WorstLate,
     IReadOnlyList<string> Samples);

@@ -16,6 +16,10 @@ internal static class CompareDriver
 {
     private const int Rounds = 3;
 
+    // Far beyond any shape's run here (the slowest takes seconds): a shape still running after it
+    // hung, and the round goes on without the rest of that target's shapes instead of waiting forever.
+    private static readonly TimeSpan ShapeTimeout = TimeSpan.FromMinutes(2);
+
     private const string Definition =
         "bro-json / bro-msgpack: a BroClient caller in the bench process -> the bro gateway process -> a BroClient callee process, " +
         "echoing an ASCII string of N characters; grpc: a GrpcChannel in the bench process -> a Kestrel server process " +
@@ -28,6 +32,7 @@ internal static class CompareDriver
         var cold = CompareShape.Cold(options.Scale);
         var shapes = CompareShape.All(options.Scale).Where(s => options.Runs(s.Name)).ToList();
         var runs = new Dictionary<(string Shape, string Target), List<CompareRun>>();
+        var incidents = new List<string>();
         var dir = Directory.CreateTempSubdirectory("bro-cmp-").FullName;
         try
         {
@@ -36,10 +41,22 @@ internal static class CompareDriver
                 for (var i = 0; i < targets.Length; i++)
                 {
                     await using var target = await StartAsync(targets[(i + round) % targets.Length], dir, options);
-                    if (options.Runs(cold.Name))
-                        Add(runs, cold, target, await MeasureAsync(target, cold, round, warmUp: false));
-                    foreach (var shape in shapes)
-                        Add(runs, shape, target, await MeasureAsync(target, shape, round, warmUp: true));
+                    var measured = options.Runs(cold.Name) ? shapes.Prepend(cold) : shapes;
+                    foreach (var shape in measured)
+                    {
+                        try
+                        {
+                            Add(runs, shape, target, await MeasureAsync(target, shape, round, warmUp: shape != cold).WaitAsync(ShapeTimeout));
+                        }
+                        catch (TimeoutException)
+                        {
+                            var incident = $"round {round + 1}: {target.Name} {shape.Name} still running after {ShapeTimeout.TotalMinutes:N0} min " +
+                                "(hung); the target's other shapes were skipped this round";
+                            Console.WriteLine(incident);
+                            incidents.Add(incident);
+                            break;
+                        }
+                    }
                 }
             }
         }
@@ -54,7 +71,7 @@ internal static class CompareDriver
                        select new CompareResult(shape.Name, shape.Description, target, shape.Calls, runs[(shape.Name, target)])).ToList();
         var report = new CompareReport(
             DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Machine.CpuModel(), Environment.ProcessorCount, options.Scale, Rounds,
-            targets, Definition, results);
+            targets, Definition, results, incidents);
         Console.WriteLine();
         Console.WriteLine(CompareTable.Format(report));
         if (options.JsonFile is { } file)

@@ -28,6 +28,9 @@ internal static class CompareTable
                 $"| {Ratio(r.P50Ms, grpc?.P50Ms)} | {Ratio(r.CallsPerSecond, grpc?.CallsPerSecond)} | {Ratio(r.TotalCpuUsPerCall, grpc?.TotalCpuUsPerCall)} |");
         }
 
+        foreach (var incident in report.Incidents)
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {incident}");
+
         var colds = report.Results.Where(r => r.Scenario == Cold).ToList();
         if (colds.Count == 0)
             return text.ToString();

@@ -64,6 +64,12 @@ public sealed record GatewaySettings
     public int MaxCallsInFlight { get; init; } = 10_000;
 
     /// <summary>
+    /// Ids of calls finished without their target's answer that one target connection remembers,
+    /// so a late RESPONSE is dropped rather than answering a newer call given the same id. Default 1,024.
+    /// </summary>
+    public int AbandonedIdsKept { get; init; } = 1_024;
+
+    /// <summary>
     /// Connections the gateway keeps open at once; one more is answered ERROR (CONNECTION_FAILED)
     /// and closed at once. Default 10,000.
     /// </summary>
@@ -158,6 +164,7 @@ public sealed record GatewaySettings
             RequestTimeout = c.GetTimeSpan("request-timeout"),
             MaxDepth = c.GetInt("max-depth"),
             MaxCallsInFlight = c.GetInt("max-calls-in-flight"),
+            AbandonedIdsKept = c.GetInt("abandoned-ids-kept"),
             ListenBacklog = c.GetInt("listen-backlog"),
             MaxConnections = c.GetInt("max-connections"),
             MaxServiceNameLength = c.GetInt("max-service-name-length"),
@@ -213,6 +220,8 @@ public sealed record GatewaySettings
         Positive(s.CongestionTimeout, "congestion-timeout");
         if (s.RegistrationGrace < TimeSpan.Zero)
             throw new ConfigurationException($"bro.gateway.registration-grace must not be negative, was {s.RegistrationGrace}");
+        if (s.AbandonedIdsKept < 1)
+            throw new ConfigurationException($"bro.gateway.abandoned-ids-kept must be at least 1, was {s.AbandonedIdsKept}");
         if (s.MaxCallsInFlight < 1)
             throw new ConfigurationException($"bro.gateway.max-calls-in-flight must be at least 1, was {s.MaxCallsInFlight}");
         if (s.MaxConnections < 1)

@@ -71,6 +71,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
     {
         Credentials = credentials;
         Permissions = permissions;
+        AbandonedIdsKept = settings.AbandonedIdsKept;
         _socket = socket;
         _settings = settings;
         _router = router;

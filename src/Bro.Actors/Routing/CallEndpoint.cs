@@ -33,9 +33,6 @@ internal abstract class CallEndpoint
     private bool _servesNoMore;
     // Allocated on the first abandoned call: most connections answer every call in time.
     private AbandonedIds? _abandoned;
-
-    /// <summary>Abandoned wire ids one connection remembers (see <see cref="AbandonedIds"/>).</summary>
-    internal const int AbandonedIdsKept = 1024;
     private long _earliestDeadline = long.MaxValue;
     private volatile string? _serviceName;
     private BroEncoding _encoding = BroEncoding.Json;
@@ -58,6 +55,9 @@ internal abstract class CallEndpoint
     /// <c>null</c> when the gateway has no policy (everything is allowed).
     /// </summary>
     public PeerPermissions? Permissions { get; init; }
+
+    /// <summary>Abandoned wire ids this connection remembers (see <see cref="AbandonedIds"/>); the gateway's <c>abandoned-ids-kept</c>.</summary>
+    public int AbandonedIdsKept { get; init; } = 1_024;
 
     /// <summary>The registered service name; <c>null</c> until the registry accepted a REGISTER.</summary>
     public string? ServiceName => _serviceName;
