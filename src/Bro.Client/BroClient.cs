@@ -99,8 +99,9 @@ public sealed class BroClient : IAsyncDisposable
 
     /// <summary>
     /// Registers (or replaces) a typed handler. Parameters are deserialized into
-    /// <typeparamref name="TParams"/> and the result serialized with System.Text.Json web defaults
-    /// (camelCase), in MessagePack directly as the same map. A <see cref="RawValue"/> parameter or
+    /// <typeparamref name="TParams"/> and the result serialized with
+    /// <see cref="BroClientOptions.SerializerOptions"/> (web defaults: camelCase), in MessagePack
+    /// directly as the same map. A <see cref="RawValue"/> parameter or
     /// result is passed as it arrived, never decoded (a relay). Methods registered after
     /// connecting are served at once.
     /// </summary>
@@ -114,11 +115,12 @@ public sealed class BroClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentNullException.ThrowIfNull(handler);
         var encoding = _core.Encoding;
+        var options = _core.Options.SerializerOptions;
         _core.Methods.Register(method, async (parameters, context) =>
         {
-            var typed = parameters is null ? default! : parameters.Deserialize<TParams>()!;
+            var typed = parameters is null ? default! : parameters.Deserialize<TParams>(options)!;
             var result = await handler(typed, context).ConfigureAwait(false);
-            return RawValue.FromObject(result, encoding);
+            return RawValue.FromObject(result, encoding, options);
         });
     }
 
@@ -134,11 +136,12 @@ public sealed class BroClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentNullException.ThrowIfNull(handler);
         var encoding = _core.Encoding;
+        var options = _core.Options.SerializerOptions;
         _core.Methods.Register(method, async (parameters, context) =>
         {
             var element = parameters?.ToJsonElement() ?? default;
             var result = await handler(element, context).ConfigureAwait(false);
-            return RawValue.FromObject(result, encoding);
+            return RawValue.FromObject(result, encoding, options);
         });
     }
 
@@ -224,7 +227,7 @@ public sealed class BroClient : IAsyncDisposable
     /// <typeparam name="T">The result's type (<see cref="JsonElement"/> for dynamic use, <see cref="RawValue"/> to keep it undecoded).</typeparam>
     /// <param name="service">Target service name.</param>
     /// <param name="method">Method name.</param>
-    /// <param name="parameters">Parameters, serialized with System.Text.Json web defaults; may be <c>null</c>.</param>
+    /// <param name="parameters">Parameters, serialized with <see cref="BroClientOptions.SerializerOptions"/>; may be <c>null</c>.</param>
     /// <param name="options">Timeout, context and cancellation of this call; <c>null</c> for the defaults.</param>
     /// <returns>The result; <c>default</c> when the response carries no data.</returns>
     /// <exception cref="BroException">The remote error (its code, else EXECUTION_FAILED), TIMEOUT,
@@ -240,7 +243,7 @@ public sealed class BroClient : IAsyncDisposable
             throw new BroException(error.Code ?? ErrorCodes.ExecutionFailed, error.Message, error.Stack);
         }
 
-        return response.Data is null ? default : response.Data.Deserialize<T>();
+        return response.Data is null ? default : response.Data.Deserialize<T>(_core.Options.SerializerOptions);
     }
 
     /// <summary>

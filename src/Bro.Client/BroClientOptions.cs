@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Akka.Configuration;
 using Bro.Client.Internal;
 using Bro.Protocol;
@@ -71,6 +72,17 @@ public sealed record BroClientOptions
     /// services; and a fixed default behaves the same everywhere.
     /// </remarks>
     public int MaxConcurrentHandlers { get; init; } = 256;
+
+    /// <summary>
+    /// How parameters and results are written and read, in both encodings: property naming,
+    /// nulls (<see cref="JsonSerializerOptions.DefaultIgnoreCondition"/>), enums, converters and
+    /// <c>[JsonPropertyName]</c>-style attributes all shape the MessagePack map exactly as they
+    /// shape the JSON object, so a peer sees the same keys either way. Default
+    /// <see cref="RawValue.DefaultJsonOptions"/>: System.Text.Json's web defaults (camelCase
+    /// names, case-insensitive reads, numbers read from strings), the names Node peers use.
+    /// Not readable from HOCON (it holds code); set it in code or in the hosting callback.
+    /// </summary>
+    public JsonSerializerOptions SerializerOptions { get; init; } = RawValue.DefaultJsonOptions;
 
     /// <summary>
     /// Reads the <c>bro.client</c> section of <paramref name="config"/>, falling back to the

@@ -93,6 +93,32 @@ public sealed class MessagePackValuesSpec(ITestOutputHelper output) : ClientSpec
         Assert.Equal(sent.Bytes.ToArray(), passedOn!.Bytes.ToArray());
     }
 
+    public sealed record Contact(string FirstName, string? MiddleName, Priority Priority);
+
+    [Theory]
+    [InlineData(BroSerializer.Json)]
+    [InlineData(BroSerializer.MessagePack)]
+    public async Task The_client_serializer_options_shape_the_keys_and_nulls_alike_in_both_encodings(BroSerializer serializer)
+    {
+        var snakeCase = new JsonSerializerOptions(RawValue.DefaultJsonOptions)
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        };
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await ConnectedClient("raw-echo", c => c.RegisterMethod<RawValue, RawValue>("echo", (raw, _) =>
+        {
+            seen.TrySetResult(raw.ToJsonString());
+            return Task.FromResult(raw);
+        }));
+        var caller = await ConnectedClient("snake-caller", configure: o => o with { Serializer = serializer, SerializerOptions = snakeCase });
+
+        var echoed = await caller.CallAsync<Contact>("raw-echo", "echo", new Contact("Ada", null, Priority.High)).WaitAsync(Patience);
+
+        Assert.Equal("""{"first_name":"Ada","priority":1}""", await seen.Task.WaitAsync(Patience));
+        Assert.Equal(new Contact("Ada", null, Priority.High), echoed);
+    }
+
     private static BroClientOptions MessagePack(BroClientOptions options) => options with { Serializer = BroSerializer.MessagePack };
 
     /// <summary>Records holding collections compare by reference: their JSON says whether they hold the same.</summary>

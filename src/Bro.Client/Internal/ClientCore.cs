@@ -110,7 +110,7 @@ internal sealed class ClientCore
         {
             RawValue value => value,
             null => _nullParameters,
-            _ => RawValue.FromObject(parameters, Encoding),
+            _ => RawValue.FromObject(parameters, Encoding, Options.SerializerOptions),
         };
         var call = new CallMessage(CallIds.Next("req", now), Options.ServiceName, service, method, raw, context);
         var frame = connection.Encode(call);
