@@ -24,12 +24,14 @@ internal sealed class MessagePackValueSerializer
     /// <summary>System.Text.Json's nesting limit when the options leave <c>MaxDepth</c> at 0.</summary>
     private const int DefaultMaxDepth = 64;
 
-    private const int MaxRetainedBytes = 1024 * 1024;
+    // A thread keeps a buffer this large for its next value; a larger one, rented for one large
+    // value, goes back to the shared pool instead of staying with the thread.
+    private const int MaxRetainedBytes = 64 * 1024;
 
     private static readonly ConditionalWeakTable<JsonSerializerOptions, MessagePackValueSerializer> ByOptions = new();
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_output;
+    private static PooledBufferWriter? t_output;
 
     private readonly ConcurrentDictionary<Type, ValuePlan> _plans = new();
     private readonly bool _native;
@@ -79,7 +81,7 @@ internal sealed class MessagePackValueSerializer
     public byte[] Serialize<T>(T value)
     {
         // Taken, not borrowed: a getter that serializes in turn gets a buffer of its own.
-        var buffer = t_output ?? new ArrayBufferWriter<byte>(256);
+        var buffer = t_output ?? new PooledBufferWriter();
         t_output = null;
         try
         {
@@ -90,11 +92,8 @@ internal sealed class MessagePackValueSerializer
         }
         finally
         {
-            if (buffer.Capacity <= MaxRetainedBytes)
-            {
-                buffer.ResetWrittenCount();
-                t_output = buffer;
-            }
+            buffer.Reset(MaxRetainedBytes);
+            t_output = buffer;
         }
     }
 

@@ -1,0 +1,61 @@
+using System.Buffers;
+
+namespace Bro.Codecs.Internal;
+
+/// <summary>
+/// An <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool: growing rents a
+/// larger one and returns the old, so writing a large value costs pooled arrays, not a chain of
+/// doubling allocations (MessagePack asks for a string's worst case, 3 bytes per char, up front).
+/// </summary>
+/// <remarks>Not thread-safe; one owner at a time. <see cref="Reset"/> keeps a small array for the next value.</remarks>
+internal sealed class PooledBufferWriter : IBufferWriter<byte>
+{
+    private byte[] _array = [];
+    private int _written;
+
+    /// <summary>What was written since the last <see cref="Reset"/>.</summary>
+    public ReadOnlySpan<byte> WrittenSpan => _array.AsSpan(0, _written);
+
+    /// <summary>Empties the writer; an array larger than <paramref name="keepBytes"/> goes back to the pool.</summary>
+    public void Reset(int keepBytes)
+    {
+        _written = 0;
+        if (_array.Length > keepBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+            _array = [];
+        }
+    }
+
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (_written + count > _array.Length)
+            throw new InvalidOperationException($"Advanced {count} bytes past the {_array.Length - _written} available");
+        _written += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _array.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _array.AsSpan(_written);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        var needed = _written + Math.Max(sizeHint, 1);
+        if (needed <= _array.Length)
+            return;
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(256, _array.Length * 2)));
+        WrittenSpan.CopyTo(larger);
+        if (_array.Length > 0)
+            ArrayPool<byte>.Shared.Return(_array);
+        _array = larger;
+    }
+}
