@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Bro.Configuration;
+using Bro.Gateway.Internal;
 using Bro.Connection;
 using Bro.Protocol;
 using Bro.Routing;
@@ -59,6 +60,7 @@ internal sealed class ListenerActor : ReceiveActor
     private readonly CallRouter _router;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ILoggingAdapter _connectionLog;
+    private readonly ThrottledWarning _refusals;
     private readonly List<IActorRef> _waiting = [];
     private UnixSocketListener? _listener;
     private object? _binding;
@@ -71,6 +73,8 @@ internal sealed class ListenerActor : ReceiveActor
         _registry = registry;
         _router = router;
         _connectionLog = Logging.GetLogger(Context.System, typeof(SocketConnection));
+        // Refusals are a stranger's to cause, as often as it connects: one line a second at most.
+        _refusals = new ThrottledWarning(_log, TimeSpan.FromSeconds(1));
 
         Receive<Listening>(OnListening);
         Receive<Status.Failure>(failure => Fail(failure.Cause));
@@ -165,7 +169,7 @@ internal sealed class ListenerActor : ReceiveActor
     /// </summary>
     private void Refuse(Socket socket, ErrorInfo reason)
     {
-        _log.Warning("Connection refused: {0}", reason.Message);
+        _refusals.Warn($"Connection refused: {reason.Message}", Environment.TickCount64);
         var error = new ErrorMessage(null, reason, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         try
         {
