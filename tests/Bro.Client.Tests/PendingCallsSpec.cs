@@ -37,6 +37,33 @@ public sealed class PendingCallsSpec
         Assert.Equal(0, calls.Count);
     }
 
+    private static ResponseMessage DeadlineExceeded(string id) =>
+        new(id, "gateway", "order", ResponseStatus.Error, null, new ErrorInfo("deadline passed", ErrorCodes.DeadlineExceeded), null);
+
+    [Fact]
+    public async Task The_gateways_DEADLINE_EXCEEDED_at_the_calls_own_deadline_is_a_TIMEOUT()
+    {
+        var calls = new PendingCalls();
+        // Due in a millisecond: the gateway's answer comes at its deadline, before the sweep's first tick.
+        using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromTicks(1), default);
+
+        Assert.True(calls.TryComplete(DeadlineExceeded("req-1")));
+
+        Assert.Equal(ErrorCodes.Timeout, (await Assert.ThrowsAsync<BroException>(() => call.Task.WaitAsync(Patience))).Code);
+    }
+
+    [Fact]
+    public async Task A_DEADLINE_EXCEEDED_long_before_the_calls_own_deadline_stays_as_it_is()
+    {
+        var calls = new PendingCalls();
+        // The gateway cut the deadline shorter (its request-timeout): not this call's own timeout.
+        using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
+
+        Assert.True(calls.TryComplete(DeadlineExceeded("req-1")));
+
+        Assert.Equal(ErrorCodes.DeadlineExceeded, (await call.Task.WaitAsync(Patience)).Error?.Code);
+    }
+
     [Fact]
     public async Task Losing_a_connection_fails_only_the_calls_sent_on_it()
     {

@@ -70,9 +70,23 @@ internal sealed class PendingCalls
             return false;
         call.Claimed();
         beforeCompletion?.Invoke(response);
-        call.Completion.TrySetResult(response);
+        if (IsOwnDeadline(response, call))
+            call.Completion.TrySetException(call.TimedOut());
+        else
+            call.Completion.TrySetResult(response);
         return true;
     }
+
+    /// <summary>
+    /// Whether <paramref name="response"/> is DEADLINE_EXCEEDED for the very deadline the sweep
+    /// keeps for <paramref name="call"/>: the gateway's alarm and this client's sweep watch the
+    /// same instant, and which of them is first is a race; the caller gets TIMEOUT either way.
+    /// Within the sweep's finest tick of it, as the two clocks round differently. A deadline the
+    /// gateway cut shorter (its request-timeout) stays DEADLINE_EXCEEDED.
+    /// </summary>
+    private static bool IsOwnDeadline(ResponseMessage response, PendingCall call) =>
+        response.Status == ResponseStatus.Error && response.Error?.Code == ErrorCodes.DeadlineExceeded
+        && Environment.TickCount64 >= call.Deadline - MinTickMs;
 
     /// <summary>Fails the call with id <paramref name="id"/>; <c>false</c> if none waits.</summary>
     public bool TryFail(string id, Exception error)

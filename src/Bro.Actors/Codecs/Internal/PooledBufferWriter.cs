@@ -7,14 +7,30 @@ namespace Bro.Codecs.Internal;
 /// larger one and returns the old, so writing a large value costs pooled arrays, not a chain of
 /// doubling allocations (MessagePack asks for a string's worst case, 3 bytes per char, up front).
 /// </summary>
-/// <remarks>Not thread-safe; one owner at a time. <see cref="Reset"/> keeps a small array for the next value.</remarks>
+/// <remarks>Not thread-safe; one owner at a time. <see cref="Reset"/> keeps a small array for the
+/// next value; <see cref="Detach"/> hands the array over instead (its taker returns it to the pool).</remarks>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>
 {
     private byte[] _array = [];
     private int _written;
 
-    /// <summary>What was written since the last <see cref="Reset"/>.</summary>
-    public ReadOnlySpan<byte> WrittenSpan => _array.AsSpan(0, _written);
+    /// <summary>What was written since the last <see cref="Reset"/>; writable, for a prefix filled in last.</summary>
+    public Span<byte> WrittenSpan => _array.AsSpan(0, _written);
+
+    /// <summary>Bytes written since the last <see cref="Reset"/>.</summary>
+    public int WrittenCount => _written;
+
+    /// <summary>Makes room for <paramref name="sizeHint"/> more bytes now, so a large value is not copied as it grows.</summary>
+    public void Reserve(int sizeHint) => Ensure(sizeHint);
+
+    /// <summary>Hands the array holding <see cref="WrittenSpan"/> to the caller, who returns it to the pool; the writer is empty again.</summary>
+    public byte[] Detach()
+    {
+        var array = _array;
+        _array = [];
+        _written = 0;
+        return array;
+    }
 
     /// <summary>Empties the writer; an array larger than <paramref name="keepBytes"/> goes back to the pool.</summary>
     public void Reset(int keepBytes)
