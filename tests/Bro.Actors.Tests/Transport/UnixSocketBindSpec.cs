@@ -104,7 +104,7 @@ public sealed class UnixSocketBindSpec(ITestOutputHelper output) : SocketSpec(ou
     }
 
     [Fact]
-    public async Task Binding_in_a_missingSockets_fails_naming_theSockets()
+    public async Task Binding_in_a_missing_directory_fails_naming_the_directory()
     {
         var directory = Path.Combine(Sockets.Root, "missing");
 
