@@ -96,6 +96,7 @@ internal sealed class ClientCore
     /// <remarks>
     /// Not an async method: a CALL queued at once (the usual case) hands back the pending call's
     /// own task, so a call costs one state machine (the caller's), not two.
+    /// A traced call (someone listens to <see cref="Telemetry.BroClientTracing.SourceName"/>) adds one.
     /// </remarks>
     public Task<ResponseMessage> CallAsync(string service, string method, object? parameters, CallOptions? options)
     {
