@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Bro.Client.Internal;
 using Bro.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Bro.Client;
 
@@ -71,6 +72,17 @@ public sealed record BroClientOptions
     /// services; and a fixed default behaves the same everywhere.
     /// </remarks>
     public int MaxConcurrentHandlers { get; init; } = 256;
+
+    /// <summary>
+    /// Where the client logs: its own lines (those of <see cref="BroClient.Log"/>, under the
+    /// category <c>Bro.Client.BroClient</c>) and, for a client that creates its own actor system,
+    /// Akka's (connection lost, reconnecting). Default <c>null</c>: such a client logs nothing and
+    /// writes nothing to the console; <see cref="BroClient.Log"/> still fires. A client running on
+    /// a given actor system logs through that system's loggers (in a host, configure them with
+    /// Akka.Hosting's <c>ConfigureLoggers</c>; <c>AddBroClient</c> sets this to the host's factory).
+    /// Not read from configuration.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>
     /// Reads the <c>bro.client</c> section of <paramref name="config"/>, falling back to the
