@@ -86,6 +86,28 @@ public sealed class TracingSpec(ITestOutputHelper output) : ClientSpec(output)
         });
     }
 
+    [Fact]
+    public async Task A_call_given_a_context_outside_any_activity_continues_the_trace_its_traceparent_names()
+    {
+        StartTracing();
+        const string traceId = "0af7651916cd43dd8448eb211c80319c", spanId = "b7ad6b7169203331";
+        var seen = new TaskCompletionSource<CallContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await ConnectedClient("user", c => c.RegisterMethod<object, int>("get", (_, ctx) =>
+        {
+            seen.TrySetResult(ctx);
+            return Task.FromResult(1);
+        }));
+        var order = await ConnectedClient("order");
+        var received = CallContexts.Create("cart", TimeSpan.FromSeconds(10)) with { TraceParent = $"00-{traceId}-{spanId}-01" };
+
+        await order.CallAsync<int>("user", "get", options: new CallOptions { Context = received }).WaitAsync(Patience);
+
+        var call = Single(await SpansOf(received.Root, 2), "user.get", ActivityKind.Client);
+        Assert.Equal(traceId, call.TraceId.ToHexString());
+        Assert.Equal(spanId, call.ParentSpanId.ToHexString());
+        Assert.Equal(call.Id, (await seen.Task.WaitAsync(Patience)).TraceParent);
+    }
+
     public override async Task DisposeAsync()
     {
         _tracing?.Dispose();

@@ -104,7 +104,7 @@ internal sealed class ClientCore
         ArgumentException.ThrowIfNullOrEmpty(method);
         var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
         var context = CreateContext(service, options, now, out var timeout);
-        var activity = CallActivities.StartCall(service, method);
+        var activity = CallActivities.StartCall(service, method, context);
         return activity is null
             ? Send(service, method, parameters, options, context, timeout, now, activity: null)
             : TracedAsync(activity, service, method, parameters, options, context, timeout, now);

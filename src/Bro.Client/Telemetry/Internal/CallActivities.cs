@@ -15,19 +15,24 @@ internal static class CallActivities
 
     /// <summary>
     /// Starts the activity of an outgoing call, a child of the current activity (the handler's,
-    /// inside a handler); <c>null</c> when nobody listens or the sampler drops it.
+    /// inside a handler), else of the span <paramref name="context"/>'s <c>traceparent</c> names
+    /// (a context passed in <see cref="CallOptions.Context"/>); <c>null</c> when nobody listens
+    /// or the sampler drops it.
     /// </summary>
     /// <remarks>
     /// The caller's <see cref="Activity.Current"/> is left as it was: the call's activity ends
     /// when its response arrives, on another thread, and the caller's code after the call is
     /// not part of it.
     /// </remarks>
-    public static Activity? StartCall(string service, string method)
+    public static Activity? StartCall(string service, string method, CallContext context)
     {
         if (!Source.HasListeners())
             return null;
+        var name = service + "." + method;
         var current = Activity.Current;
-        var activity = Source.StartActivity(service + "." + method, ActivityKind.Client);
+        var activity = current is null && Parent(context) is { } parent
+            ? Source.StartActivity(name, ActivityKind.Client, parent)
+            : Source.StartActivity(name, ActivityKind.Client);
         Activity.Current = current;
         return activity;
     }
@@ -46,8 +51,7 @@ internal static class CallActivities
         // The read loop's flow may hold an unrelated activity (whatever was current when the
         // connection opened): a handler's parent is its caller, or nobody.
         Activity.Current = null;
-        var activity = call.Context.TraceParent is { } traceParent
-            && ActivityContext.TryParse(traceParent, call.Context.TraceState, isRemote: true, out var parent)
+        var activity = Parent(call.Context) is { } parent
             ? Source.StartActivity(name, ActivityKind.Server, parent)
             : Source.StartActivity(name, ActivityKind.Server);
         if (activity is { IsAllDataRequested: true })
@@ -79,4 +83,11 @@ internal static class CallActivities
         activity.SetStatus(ActivityStatusCode.Error, message);
         activity.SetTag(BroClientTracing.ErrorTypeTag, code);
     }
+
+    /// <summary>The remote span a context's <c>traceparent</c> names, if it holds a valid one.</summary>
+    private static ActivityContext? Parent(CallContext context) =>
+        context.TraceParent is { } traceParent
+        && ActivityContext.TryParse(traceParent, context.TraceState, isRemote: true, out var parent)
+            ? parent
+            : null;
 }
