@@ -5,6 +5,7 @@ using Bro.Client.Connection;
 using Bro.Client.Events;
 using Bro.Client.Internal;
 using Bro.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Bro.Client;
 
@@ -29,6 +30,7 @@ public sealed class BroClient : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly ILogger? _logger;
     private IActorRef[]? _connections;
     private bool _disposed;
 
@@ -41,7 +43,8 @@ public sealed class BroClient : IAsyncDisposable
         options.Validate();
         _core = new ClientCore(options, this);
         _ownsSystem = system is null;
-        _system = system ?? ActorSystem.Create("bro-client", "akka.loglevel = WARNING");
+        _system = system ?? ClientLogging.CreateSystem(options.LoggerFactory);
+        _logger = ClientLogging.CreateLogger(options.LoggerFactory);
     }
 
     /// <summary>Creates a client from the <c>bro.client</c> section of <paramref name="config"/>.</summary>
@@ -299,7 +302,9 @@ public sealed class BroClient : IAsyncDisposable
 
     internal void RaiseConnected(int poolIndex)
     {
-        RaiseLog(BroLogLevel.Info, $"Connection {poolIndex} of {ServiceName} registered at {Options.GatewayPath}");
+        // The connection actor logged this line already: the event only.
+        if (Log is not null)
+            Raise(Log, new BroLogEventArgs(BroLogLevel.Info, $"Connection {poolIndex} of {ServiceName} registered at {Options.GatewayPath}"));
         if (poolIndex != 0)
             return;
         Raise(Connected, EventArgs.Empty);
@@ -335,6 +340,7 @@ public sealed class BroClient : IAsyncDisposable
 
     internal void RaiseLog(BroLogLevel level, string message)
     {
+        _logger?.Log(ClientLogging.ToLogLevel(level), "{Message}", message);
         if (Log is not null)
             Raise(Log, new BroLogEventArgs(level, message));
     }

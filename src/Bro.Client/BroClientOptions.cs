@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Configuration;
 using Bro.Client.Internal;
 using Bro.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Bro.Client;
 
@@ -83,6 +84,17 @@ public sealed record BroClientOptions
     /// Not readable from HOCON (it holds code); set it in code or in the hosting callback.
     /// </summary>
     public JsonSerializerOptions SerializerOptions { get; init; } = RawValue.DefaultJsonOptions;
+
+    /// <summary>
+    /// Where the client logs: its own lines (those of <see cref="BroClient.Log"/>, under the
+    /// category <c>Bro.Client.BroClient</c>) and, for a client that creates its own actor system,
+    /// Akka's (connection lost, reconnecting). Default <c>null</c>: such a client logs nothing and
+    /// writes nothing to the console; <see cref="BroClient.Log"/> still fires. A client running on
+    /// a given actor system logs through that system's loggers (in a host, configure them with
+    /// Akka.Hosting's <c>ConfigureLoggers</c>; <c>AddBroClient</c> sets this to the host's factory).
+    /// Not read from configuration.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>
     /// Reads the <c>bro.client</c> section of <paramref name="config"/>, falling back to the

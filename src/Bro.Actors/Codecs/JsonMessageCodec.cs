@@ -176,6 +176,8 @@ public sealed class JsonMessageCodec : IMessageCodec
         WriteStrings(writer, "chain"u8, context.Chain);
         writer.WriteNumber("depth"u8, context.Depth);
         writer.WriteNumber("deadline"u8, context.Deadline);
+        WriteOptional(writer, "traceparent"u8, context.TraceParent);
+        WriteOptional(writer, "tracestate"u8, context.TraceState);
         writer.WriteEndObject();
     }
 

@@ -196,11 +196,13 @@ public sealed class MessagePackMessageCodec : IMessageCodec
         }
 
         writer.WriteString("context"u8);
-        MessagePackNumbers.WriteMapHeader(ref writer, 4);
+        MessagePackNumbers.WriteMapHeader(ref writer, 4 + Count(context.TraceParent) + Count(context.TraceState));
         WriteString(ref writer, "root"u8, context.Root);
         WriteStrings(ref writer, "chain"u8, context.Chain);
         WriteInteger(ref writer, "depth"u8, context.Depth);
         WriteInteger(ref writer, "deadline"u8, context.Deadline);
+        WriteString(ref writer, "traceparent"u8, context.TraceParent);
+        WriteString(ref writer, "tracestate"u8, context.TraceState);
     }
 
     private static void WriteError(ref MessagePackWriter writer, ErrorInfo? error)

@@ -1,7 +1,9 @@
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.DependencyInjection;
 using Akka.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Bro.Client.Hosting;
 
@@ -21,7 +23,11 @@ public static class BroClientHostingExtensions
     /// <param name="options">The client's options.</param>
     /// <param name="configure">Called with the client before it connects; default none.</param>
     /// <returns>The same builder.</returns>
-    /// <remarks>A gateway that refuses the client (CONNECTION_FAILED) fails the host's start.</remarks>
+    /// <remarks>A gateway that refuses the client (CONNECTION_FAILED) fails the host's start. The
+    /// client's own log lines go to the host's <see cref="ILoggerFactory"/> (unless
+    /// <see cref="BroClientOptions.LoggerFactory"/> names another); Akka's, its connection actors'
+    /// included, go where the host's Akka loggers send them: <c>ConfigureLoggers(setup =&gt;
+    /// { setup.ClearLoggers(); setup.AddLoggerFactory(); })</c> sends them to the same factory.</remarks>
     public static AkkaConfigurationBuilder AddBroClient(
         this AkkaConfigurationBuilder builder, BroClientOptions options, Action<BroClient>? configure = null)
     {
@@ -30,7 +36,9 @@ public static class BroClientHostingExtensions
         options.Validate();
         builder.AddStartup(async (system, _) =>
         {
-            var client = new BroClient(options, system);
+            // The client's own lines go to the host's loggers, as the actor system's do.
+            var loggerFactory = options.LoggerFactory ?? DependencyResolver.For(system).Resolver.GetService<ILoggerFactory>();
+            var client = new BroClient(options with { LoggerFactory = loggerFactory }, system);
             configure?.Invoke(client);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, ShutdownTaskName, async () =>
             {

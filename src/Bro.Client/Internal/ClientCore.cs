@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Bro.Client.Connection;
 using Bro.Client.Events;
+using Bro.Client.Telemetry.Internal;
 using Bro.Codecs;
 using Bro.Protocol;
 
@@ -95,6 +96,7 @@ internal sealed class ClientCore
     /// <remarks>
     /// Not an async method: a CALL queued at once (the usual case) hands back the pending call's
     /// own task, so a call costs one state machine (the caller's), not two.
+    /// A traced call (someone listens to <see cref="Telemetry.BroClientTracing.SourceName"/>) adds one.
     /// </remarks>
     public Task<ResponseMessage> CallAsync(string service, string method, object? parameters, CallOptions? options)
     {
@@ -102,7 +104,43 @@ internal sealed class ClientCore
         ArgumentException.ThrowIfNullOrEmpty(method);
         var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
         var context = CreateContext(service, options, now, out var timeout);
+        var activity = CallActivities.StartCall(service, method, context);
+        return activity is null
+            ? Send(service, method, parameters, options, context, timeout, now, activity: null)
+            : TracedAsync(activity, service, method, parameters, options, context, timeout, now);
+    }
 
+    /// <summary>A traced call: <see cref="Send"/>, its outcome recorded on <paramref name="activity"/>.</summary>
+    private async Task<ResponseMessage> TracedAsync(
+        Activity activity, string service, string method, object? parameters, CallOptions? options, CallContext context, TimeSpan timeout, long now)
+    {
+        try
+        {
+            var response = await Send(service, method, parameters, options, context, timeout, now, activity).ConfigureAwait(false);
+            if (response.Status == ResponseStatus.Error)
+                CallActivities.Fail(activity, response.Error?.Code ?? ErrorCodes.ExecutionFailed, response.Error?.Message ?? "Unknown error");
+            return response;
+        }
+        catch (BroException ex)
+        {
+            CallActivities.Fail(activity, ex.Code, ex.Message);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            CallActivities.Fail(activity, ex.GetType().FullName ?? ex.GetType().Name, ex.Message);
+            throw;
+        }
+        finally
+        {
+            activity.Dispose();
+        }
+    }
+
+    /// <summary>Queues the CALL; <paramref name="activity"/>, when tracing, names the caller's span in its context.</summary>
+    private Task<ResponseMessage> Send(
+        string service, string method, object? parameters, CallOptions? options, CallContext context, TimeSpan timeout, long now, Activity? activity)
+    {
         var connection = NextConnection()
             ?? throw new BroException(ErrorCodes.NotConnected, $"Not connected to the gateway at {Options.GatewayPath}");
 
@@ -112,7 +150,11 @@ internal sealed class ClientCore
             null => _nullParameters,
             _ => RawValue.FromObject(parameters, Encoding, Options.SerializerOptions),
         };
+        if (activity is not null)
+            context = CallActivities.Carry(context, activity);
         var call = new CallMessage(CallIds.Next("req", now), Options.ServiceName, service, method, raw, context);
+        if (activity is { IsAllDataRequested: true })
+            CallActivities.Describe(activity, call);
         var frame = connection.Encode(call);
 
         // Added before written: either the connection-loss sweep sees the entry, or this write
@@ -315,8 +357,10 @@ internal sealed class ClientCore
 
     private async Task HandleCallAsync(ConnectionHandle connection, CallMessage call)
     {
-        // Set inside this task: flows into the handler and its nested calls only.
+        // Set inside this task: flows into the handler and its nested calls only (the activity
+        // too: a nested call's activity is its child).
         CurrentCall.Context = call.Context;
+        using var activity = CallActivities.StartHandler(call);
         var started = Stopwatch.GetTimestamp();
         ResponseMessage response;
         ErrorInfo? error = null;
@@ -359,6 +403,8 @@ internal sealed class ClientCore
 
         if (!written)
             _owner.RaiseLog(BroLogLevel.Warning, $"Connection closed before the response to {call.Id} ({call.Method}) was sent");
+        if (activity is not null && error is not null)
+            CallActivities.Fail(activity, error.Code ?? ErrorCodes.ExecutionFailed, error.Message);
         _owner.RaiseMethodExecuted(call.Method, call.Id, error, Stopwatch.GetElapsedTime(started));
     }
 }

@@ -32,7 +32,7 @@ public abstract class ClientSpec : TestKit, IAsyncLifetime
     public async Task InitializeAsync() => Gateway = await GatewayFixture.StartAsync(ConfigureGateway);
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var client in _clients)
             await client.DisposeAsync();

@@ -141,6 +141,14 @@ internal static class JsonFieldReader
             {
                 fields.Deadline = ReadInteger(ref reader, "context.deadline");
             }
+            else if (reader.ValueTextEquals("traceparent"u8))
+            {
+                fields.TraceParent = ReadString(ref reader, "context.traceparent");
+            }
+            else if (reader.ValueTextEquals("tracestate"u8))
+            {
+                fields.TraceState = ReadString(ref reader, "context.tracestate");
+            }
             else
             {
                 reader.Read();

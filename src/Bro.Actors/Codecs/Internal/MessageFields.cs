@@ -31,6 +31,8 @@ internal sealed class MessageFields
     public List<string>? Chain;
     public long? Depth;
     public long? Deadline;
+    public string? TraceParent;
+    public string? TraceState;
 
     public Range? Params;
     public Range? Data;
@@ -175,7 +177,7 @@ internal sealed class MessageFields
     }
 
     private CallContext? BuildContext() =>
-        HasContext ? new CallContext(Root!, Chain!, (int)Depth!.Value, Deadline ?? throw CodecErrors.Missing("context.deadline")) : null;
+        HasContext ? Context(Deadline ?? throw CodecErrors.Missing("context.deadline")) : null;
 
     // A CALL's context is whole when it reaches a handler: a missing deadline is the gateway's
     // default, a missing context starts a chain at the caller (as a top-level call would).
@@ -184,9 +186,13 @@ internal sealed class MessageFields
         if (defaultDeadline is not { } deadline)
             return BuildContext() ?? throw CodecErrors.Missing("context");
         return HasContext
-            ? new CallContext(Root!, Chain!, (int)Depth!.Value, Deadline ?? deadline)
+            ? Context(Deadline ?? deadline)
             : new CallContext(Ids.GenerateRootId(), [From!], 1, deadline);
     }
+
+    // The trace fields travel too: a transcoded route must not cut a trace in two.
+    private CallContext Context(long deadline) =>
+        new(Root!, Chain!, (int)Depth!.Value, deadline) { TraceParent = TraceParent, TraceState = TraceState };
 
     private ErrorInfo? BuildError() => HasError ? new ErrorInfo(ErrorMessage!, ErrorCode, ErrorStack) : null;
 

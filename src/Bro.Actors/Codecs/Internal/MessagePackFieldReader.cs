@@ -164,6 +164,14 @@ internal static class MessagePackFieldReader
             {
                 fields.Deadline = ReadInteger(ref reader, "context.deadline");
             }
+            else if (key.SequenceEqual("traceparent"u8))
+            {
+                fields.TraceParent = ReadString(ref reader, "context.traceparent");
+            }
+            else if (key.SequenceEqual("tracestate"u8))
+            {
+                fields.TraceState = ReadString(ref reader, "context.tracestate");
+            }
             else
             {
                 ValueTranscoder.SkipMessagePack(ref reader, 2);
