@@ -14,7 +14,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task A_response_completes_its_call_and_removes_the_entry()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
 
         Assert.True(calls.TryComplete(Response("req-1")));
@@ -27,7 +27,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task A_call_times_out_with_TIMEOUT_and_removes_the_entry()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromMilliseconds(20), default);
 
         var error = await Assert.ThrowsAsync<BroException>(() => call.Task.WaitAsync(Patience));
@@ -40,7 +40,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task Losing_a_connection_fails_only_the_calls_sent_on_it()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         using var onFirst = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
         using var onSecond = calls.Add("req-2", 1, "user", "get", TimeSpan.FromSeconds(30), default);
 
@@ -54,7 +54,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task A_cancelled_token_cancels_the_call()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         using var cts = new CancellationTokenSource();
         using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), cts.Token);
 
@@ -68,7 +68,7 @@ public sealed class PendingCallsSpec
     public async Task Disposing_a_call_nobody_completed_removes_its_entry_and_cancels_it()
     {
         // What a caller whose write was cancelled does: it leaves CallAsync with the entry unclaimed.
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
 
         call.Dispose();
