@@ -197,7 +197,7 @@ internal sealed class CallRouter : IDisposable
         // refuses the call; the next one in turn takes it.
         for (var attempt = 0; attempt < pool.Endpoints.Length && call is null; attempt++)
         {
-            var candidate = new InFlightCall(caller, pool.Pick(), id, callerName, to, deadline);
+            var candidate = new InFlightCall(caller, pool.Pick(), id, callerName, to, deadline) { StartedAt = arrived };
             if (caller.TryAddOutgoing(candidate, _settings.MaxCallsInFlight) is { } refusal)
             {
                 if (refusal == ErrorCodes.ConnectionLost && !_shuttingDown)
@@ -228,7 +228,6 @@ internal sealed class CallRouter : IDisposable
             return;
         }
 
-        call.StartedAt = arrived;
         var target = call.Target;
         if (target.IsCongested)
         {

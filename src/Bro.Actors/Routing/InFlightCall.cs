@@ -55,7 +55,7 @@ internal sealed class InFlightCall
     /// When the CALL arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamp), for the call
     /// duration metric; 0 when no listener wanted it, so an unobserved call reads no clock.
     /// </summary>
-    public long StartedAt { get; set; }
+    public long StartedAt { get; init; }
 
     /// <summary>Whether the id the target sees differs from the caller's.</summary>
     public bool IdRewritten => !ReferenceEquals(WireId, CallerId);
