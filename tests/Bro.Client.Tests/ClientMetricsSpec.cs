@@ -51,7 +51,7 @@ public sealed class ClientMetricsSpec(ITestOutputHelper output) : ClientSpec(out
     }
 
     [Fact]
-    public async Task A_call_that_times_out_is_counted_with_outcome_TIMEOUT()
+    public async Task A_call_left_unanswered_is_counted_with_the_error_code_its_caller_got()
     {
         using var capture = new MeterCapture(ClientMeter.Name);
         var never = new TaskCompletionSource<string>();
@@ -61,9 +61,10 @@ public sealed class ClientMetricsSpec(ITestOutputHelper output) : ClientSpec(out
         var error = await Fails(caller.CallAsync<string>("metered-sleeper", "wait",
             options: new CallOptions { Timeout = TimeSpan.FromMilliseconds(100) }));
 
-        Assert.Equal(ErrorCodes.Timeout, error.Code);
+        // The client's own timeout and the gateway's deadline (the same instant) race: either answers.
+        Assert.Contains(error.Code, new[] { ErrorCodes.Timeout, ErrorCodes.DeadlineExceeded });
         var call = Assert.Single(capture.Recorded("bro.client.calls"), m => m.Tag(ClientMeter.ServiceTag) == "metered-impatient");
-        Assert.Equal(ErrorCodes.Timeout, call.Tag(ClientMeter.OutcomeTag));
+        Assert.Equal(error.Code, call.Tag(ClientMeter.OutcomeTag));
         never.TrySetResult("too late");
     }
 
