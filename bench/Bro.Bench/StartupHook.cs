@@ -13,6 +13,7 @@ internal static class StartupHook
     private static MeterListener? _listener;
     private static Timer? _collector;
     private static long _measurements;
+    private static int _announced;
 
     /// <summary>Called by the runtime in the gateway process, before its Main.</summary>
     public static void Initialize()
@@ -21,8 +22,12 @@ internal static class StartupHook
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == GatewayMeter.Name)
-                    l.EnableMeasurementEvents(instrument);
+                if (instrument.Meter.Name != GatewayMeter.Name)
+                    return;
+                l.EnableMeasurementEvents(instrument);
+                // Once, in the gateway's output: the run shows the listener was there.
+                if (Interlocked.Exchange(ref _announced, 1) == 0)
+                    Console.Error.WriteLine($"bench: a MeterListener reads {GatewayMeter.Name} (--listen-metrics)");
             },
         };
         listener.SetMeasurementEventCallback<long>((_, _, _, _) => Interlocked.Increment(ref _measurements));
