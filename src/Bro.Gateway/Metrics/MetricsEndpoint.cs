@@ -21,6 +21,10 @@ namespace Bro.Cli.Metrics;
 /// a scraper on another machine goes through a local agent or a proxy.</para>
 /// <para>The measurements cost the gateway nothing until a scrape reads them, except the
 /// call-duration histogram, which times each call while the endpoint runs.</para>
+/// <para>Wiring, in the console: <c>await using var metrics = MetricsEndpoint.Start(gateway, port);</c>
+/// once the gateway is made (before or after it starts: <c>/health</c> says 503 until it
+/// listens), kept until the process ends; a taken port throws
+/// <see cref="HttpListenerException"/>, a one-line error for the user.</para>
 /// </remarks>
 internal static class MetricsEndpoint
 {
