@@ -60,6 +60,16 @@ public sealed class MetricsEndpointSpec(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://localhost:{port}/health")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_port_in_use_is_refused_with_HttpListenerException()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+
+        Assert.Throws<HttpListenerException>(() => MetricsEndpoint.Start(gateway.Gateway, ((IPEndPoint)squatter.LocalEndpoint).Port));
+    }
+
     /// <summary>The value of the sample of <paramref name="metric"/> labelled with this gateway's socket.</summary>
     private static double Sample(string text, string metric, string socket)
     {
