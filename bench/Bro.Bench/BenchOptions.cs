@@ -52,7 +52,11 @@ internal sealed record BenchOptions
     /// <summary>Whether <paramref name="name"/> is to run.</summary>
     public bool Runs(string name) => Only.Count == 0 || Only.Contains(name);
 
-    /// <summary>Extra environment variables (NAME=VALUE) for the gateway process only: runtime tuning experiments.</summary>
+    /// <summary>
+    /// Extra environment variables (NAME=VALUE) for the gateway process only: runtime tuning
+    /// experiments. <c>--listen-metrics</c> adds <c>DOTNET_STARTUP_HOOKS</c> naming this bench's
+    /// <see cref="StartupHook"/>: a listener on the gateway's meter.
+    /// </summary>
     public IReadOnlyList<string> GatewayEnv { get; init; } = [];
 
     /// <summary>json or msgpack.</summary>
@@ -98,6 +102,12 @@ internal sealed record BenchOptions
                 "--scale" => options with { Scale = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--json" => options with { JsonFile = Value() },
                 "--gateway-env" => options with { GatewayEnv = [.. options.GatewayEnv, Value()] },
+                // The gateway process runs with a listener on its Bro.Gateway meter (StartupHook),
+                // to measure what metrics cost while someone reads them.
+                "--listen-metrics" => options with
+                {
+                    GatewayEnv = [.. options.GatewayEnv, "DOTNET_STARTUP_HOOKS=" + Path.Combine(AppContext.BaseDirectory, "Bro.Bench.dll")],
+                },
                 "--only" => options with { Only = Value().Split(',').ToHashSet() },
                 "--socket" => Add(options, sockets, Value()),
                 "--next-socket" => options with { NextSocket = Value() },

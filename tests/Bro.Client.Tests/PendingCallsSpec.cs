@@ -14,7 +14,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task A_response_completes_its_call_and_removes_the_entry()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
 
         Assert.True(calls.TryComplete(Response("req-1")));
@@ -27,7 +27,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task A_call_times_out_with_TIMEOUT_and_removes_the_entry()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromMilliseconds(20), default);
 
         var error = await Assert.ThrowsAsync<BroException>(() => call.Task.WaitAsync(Patience));
@@ -43,7 +43,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task The_gateways_DEADLINE_EXCEEDED_at_the_calls_own_deadline_is_a_TIMEOUT()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         // Due in a millisecond: the gateway's answer comes at its deadline, before the sweep's first tick.
         using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromTicks(1), default);
 
@@ -55,7 +55,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task A_DEADLINE_EXCEEDED_long_before_the_calls_own_deadline_stays_as_it_is()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         // The gateway cut the deadline shorter (its request-timeout): not this call's own timeout.
         using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
 
@@ -67,7 +67,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task Losing_a_connection_fails_only_the_calls_sent_on_it()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         using var onFirst = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
         using var onSecond = calls.Add("req-2", 1, "user", "get", TimeSpan.FromSeconds(30), default);
 
@@ -81,7 +81,7 @@ public sealed class PendingCallsSpec
     [Fact]
     public async Task A_cancelled_token_cancels_the_call()
     {
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         using var cts = new CancellationTokenSource();
         using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), cts.Token);
 
@@ -95,7 +95,7 @@ public sealed class PendingCallsSpec
     public async Task Disposing_a_call_nobody_completed_removes_its_entry_and_cancels_it()
     {
         // What a caller whose write was cancelled does: it leaves CallAsync with the entry unclaimed.
-        var calls = new PendingCalls();
+        var calls = new PendingCalls("caller");
         var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), default);
 
         call.Dispose();

@@ -46,6 +46,8 @@ internal sealed class OutboundBuffer
     // the lock on every CALL routed here (IsCongested), written under it.
     private long _congestedSince;
     private long _lastProgress = Environment.TickCount64;
+    // Written under the lock as each send completes; read by the metrics without it.
+    private long _bytesSent;
 
     /// <param name="socket">The socket written to; owned by the caller.</param>
     /// <param name="limit">The most bytes that may wait (queued plus being sent).</param>
@@ -118,6 +120,9 @@ internal sealed class OutboundBuffer
 
     /// <summary>Completes once a completed buffer has written everything and shut down its send direction, or was closed.</summary>
     public Task Drained => _drained.Task;
+
+    /// <summary>Bytes the socket has taken so far.</summary>
+    public long BytesSent => Volatile.Read(ref _bytesSent);
 
     /// <summary>
     /// Appends <paramref name="head"/> then <paramref name="body"/> as one unit (a frame, or a
@@ -293,6 +298,7 @@ internal sealed class OutboundBuffer
         lock (_gate)
         {
             _queued -= sentCount;
+            _bytesSent += sentCount;
             _lastProgress = Environment.TickCount64;
             if (_writable is not null && _queued < _resumeAt)
             {

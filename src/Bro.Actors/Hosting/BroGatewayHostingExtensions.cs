@@ -3,6 +3,7 @@ using Bro.Configuration;
 using Bro.Gateway;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Bro.Hosting;
 
@@ -24,5 +25,23 @@ public static class BroGatewayHostingExtensions
         services.TryAddSingleton(provider => new BroGateway(settings ?? GatewaySettings.Default, provider.GetRequiredService<ActorSystem>()));
         services.AddHostedService<BroGatewayHostedService>();
         return services;
+    }
+
+    /// <summary>
+    /// Adds a health check of the <see cref="BroGateway"/> that <see cref="AddBroGateway(IServiceCollection, GatewaySettings)"/>
+    /// registered: healthy while it listens, <paramref name="failureStatus"/> (default unhealthy)
+    /// before it started, after it stopped and after its listener failed.
+    /// </summary>
+    /// <param name="builder">The host's health checks.</param>
+    /// <param name="name">The check's name; default <c>bro-gateway</c>.</param>
+    /// <param name="failureStatus">What a gateway that is not running reports; <c>null</c> for unhealthy.</param>
+    /// <param name="tags">Tags to filter checks by (a readiness or liveness probe, say).</param>
+    /// <returns><paramref name="builder"/>, for chaining.</returns>
+    public static IHealthChecksBuilder AddBroGateway(
+        this IHealthChecksBuilder builder, string name = "bro-gateway", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new HealthCheckRegistration(
+            name, provider => new BroGatewayHealthCheck(provider.GetRequiredService<BroGateway>()), failureStatus, tags));
     }
 }

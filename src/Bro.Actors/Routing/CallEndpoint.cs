@@ -92,6 +92,12 @@ internal abstract class CallEndpoint
     /// <summary>RESPONSEs from this connection that answered no call delivered to it. Written by its reader only.</summary>
     public long ResponsesDropped;
 
+    /// <summary>Bytes read from this connection's socket; 0 for an in-memory endpoint.</summary>
+    public virtual long BytesReceived => 0;
+
+    /// <summary>Bytes written to this connection's socket; 0 for an in-memory endpoint.</summary>
+    public virtual long BytesSent => 0;
+
     /// <summary>Calls from this connection waiting for their target to register, and their
     /// bytes; kept by <see cref="ParkedCalls"/> under its lock.</summary>
     internal int ParkedCount;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
@@ -8,6 +9,7 @@ using Bro.Configuration;
 using Bro.Events;
 using Bro.Protocol;
 using Bro.Security.Internal;
+using Bro.Telemetry.Internal;
 
 namespace Bro.Routing;
 
@@ -52,10 +54,13 @@ internal sealed class CallRouter : IDisposable
     private readonly ParkedCalls _parked;
     private readonly long _registrationGraceMs;
     private readonly DeadlineAlarm? _alarm;
+    private readonly GatewayInstruments _instruments;
     private volatile bool _shuttingDown;
     private long _closedCallsRouted;
     private long _closedResponsesRouted;
     private long _closedResponsesDropped;
+    private long _closedBytesReceived;
+    private long _closedBytesSent;
 
     /// <param name="settings">Max depth, request timeout, calls in flight per connection, debug.</param>
     /// <param name="routes">The routes the registry keeps.</param>
@@ -80,10 +85,21 @@ internal sealed class CallRouter : IDisposable
         routes.ServiceAdded = ReleaseParked;
         _alarm = alarm;
         _alarm?.OnRing(() => Sweep(checkWriteProgress: false));
+        _instruments = new GatewayInstruments(settings.SocketPath, this, routes);
     }
 
-    /// <summary>Stops the deadline alarm; the router routes nothing more after the gateway stopped.</summary>
-    public void Dispose() => _alarm?.Dispose();
+    /// <summary>
+    /// Stops the deadline alarm and disposes the gateway's meter; the router routes nothing more
+    /// after the gateway stopped.
+    /// </summary>
+    public void Dispose()
+    {
+        _alarm?.Dispose();
+        _instruments.Dispose();
+    }
+
+    /// <summary>How many connections are open (registered or not).</summary>
+    public int ConnectionCount => _endpoints.Count;
 
     /// <summary>Makes a new connection known to the sweep and the counters.</summary>
     public void Attach(CallEndpoint endpoint) => _endpoints[endpoint.Id] = endpoint;
@@ -111,6 +127,8 @@ internal sealed class CallRouter : IDisposable
     /// (it is not parked again).</param>
     private void RouteCall(CallEndpoint caller, in FrameHeader header, ReadOnlySpan<byte> frame, FlushList flushes, bool released)
     {
+        // A clock read only while a listener wants call durations.
+        var arrived = _instruments.TimesCalls ? Stopwatch.GetTimestamp() : 0;
         if (header.Id is not { } id || header.To is not { } to)
         {
             // Without an id no RESPONSE can be matched by the caller: answer with ERROR.
@@ -179,7 +197,7 @@ internal sealed class CallRouter : IDisposable
         // refuses the call; the next one in turn takes it.
         for (var attempt = 0; attempt < pool.Endpoints.Length && call is null; attempt++)
         {
-            var candidate = new InFlightCall(caller, pool.Pick(), id, callerName, to, deadline);
+            var candidate = new InFlightCall(caller, pool.Pick(), id, callerName, to, deadline) { StartedAt = arrived };
             if (caller.TryAddOutgoing(candidate, _settings.MaxCallsInFlight) is { } refusal)
             {
                 if (refusal == ErrorCodes.ConnectionLost && !_shuttingDown)
@@ -274,6 +292,8 @@ internal sealed class CallRouter : IDisposable
 
         flushes.AddPatient(caller);
         responder.ResponsesRouted++;
+        if (call.StartedAt != 0)
+            _instruments.CallAnswered(call);
         if (_settings.Debug && _log.IsDebugEnabled)
             _log.Debug("RESPONSE {0} {1} -> {2} routed to connection {3}", header.Id, header.From, header.To, caller.Id);
         _events?.Publish(new ResponseRouted(header.From, header.To, null, header.Id));
@@ -413,6 +433,9 @@ internal sealed class CallRouter : IDisposable
         Interlocked.Add(ref _closedCallsRouted, endpoint.CallsRouted);
         Interlocked.Add(ref _closedResponsesRouted, endpoint.ResponsesRouted);
         Interlocked.Add(ref _closedResponsesDropped, endpoint.ResponsesDropped);
+        // What a closing connection still writes after this is not counted: a last frame or two.
+        Interlocked.Add(ref _closedBytesReceived, endpoint.BytesReceived);
+        Interlocked.Add(ref _closedBytesSent, endpoint.BytesSent);
         if (_log.IsDebugEnabled && outgoing.Count + incoming.Count > 0)
             _log.Debug("Connection {0} ({1}) gone: {2} calls to it answered, {3} calls from it dropped",
                 endpoint.Id, endpoint.ServiceName, incoming.Count, outgoing.Count);
@@ -480,18 +503,35 @@ internal sealed class CallRouter : IDisposable
     /// <summary>The counters since start, over open and closed connections.</summary>
     public GatewayStats Stats()
     {
+        var counters = Counters();
+        return new GatewayStats(counters.CallsRouted, counters.ResponsesRouted, counters.ResponsesDropped, (int)counters.CallsInFlight,
+            _errors.ToImmutableDictionary(e => e.Key, e => Volatile.Read(ref e.Value.Value), StringComparer.Ordinal));
+    }
+
+    /// <summary>The running totals since start, over open and closed connections.</summary>
+    public RouterCounters Counters()
+    {
         long calls = Volatile.Read(ref _closedCallsRouted), responses = Volatile.Read(ref _closedResponsesRouted);
         long dropped = Volatile.Read(ref _closedResponsesDropped), pending = 0;
+        long received = Volatile.Read(ref _closedBytesReceived), sent = Volatile.Read(ref _closedBytesSent);
         foreach (var endpoint in _endpoints.Values)
         {
             calls += Volatile.Read(ref endpoint.CallsRouted);
             responses += Volatile.Read(ref endpoint.ResponsesRouted);
             dropped += Volatile.Read(ref endpoint.ResponsesDropped);
             pending += endpoint.OutgoingCount;
+            received += endpoint.BytesReceived;
+            sent += endpoint.BytesSent;
         }
 
-        return new GatewayStats(calls, responses, dropped, (int)pending,
-            _errors.ToImmutableDictionary(e => e.Key, e => Volatile.Read(ref e.Value.Value), StringComparer.Ordinal));
+        return new RouterCounters(calls, responses, dropped, pending, received, sent);
+    }
+
+    /// <summary>The error RESPONSEs the gateway answered itself since start, by code.</summary>
+    public IEnumerable<KeyValuePair<string, long>> ErrorCounts()
+    {
+        foreach (var (code, count) in _errors)
+            yield return new KeyValuePair<string, long>(code, Volatile.Read(ref count.Value));
     }
 
     /// <summary>

@@ -51,6 +51,12 @@ internal sealed class InFlightCall
     /// <summary>When the gateway answers DEADLINE_EXCEEDED: the CALL's deadline, capped at request-timeout (epoch ms).</summary>
     public long Deadline { get; }
 
+    /// <summary>
+    /// When the CALL arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamp), for the call
+    /// duration metric; 0 when no listener wanted it, so an unobserved call reads no clock.
+    /// </summary>
+    public long StartedAt { get; init; }
+
     /// <summary>Whether the id the target sees differs from the caller's.</summary>
     public bool IdRewritten => !ReferenceEquals(WireId, CallerId);
 

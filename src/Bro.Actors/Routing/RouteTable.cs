@@ -37,6 +37,9 @@ internal sealed class RouteTable
         ServiceAdded?.Invoke(service);
     }
 
+    /// <summary>How many services are registered.</summary>
+    public int Count => _pools.Count;
+
     /// <summary>The registered service names, for tests and diagnostics.</summary>
     public IReadOnlyCollection<string> Services => [.. _pools.Keys];
 }

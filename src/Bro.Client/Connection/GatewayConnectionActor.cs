@@ -269,6 +269,8 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(HeartbeatTimer, HeartbeatTick.Instance, interval);
 
         _core.Publish(handle);
+        if (_attempt > 0)
+            ClientInstruments.Reconnected(_core.Options.ServiceName);
         _attempt = 0;
         Become(Connected);
         _log.Info("Connection {0} of {1} registered at {2} (gateway {3}, heartbeat {4})",

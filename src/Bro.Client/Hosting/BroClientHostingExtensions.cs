@@ -3,6 +3,9 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.DependencyInjection;
 using Akka.Hosting;
+using Bro.Client.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace Bro.Client.Hosting;
@@ -39,6 +42,7 @@ public static class BroClientHostingExtensions
             // The client's own lines go to the host's loggers, as the actor system's do.
             var loggerFactory = options.LoggerFactory ?? DependencyResolver.For(system).Resolver.GetService<ILoggerFactory>();
             var client = new BroClient(options with { LoggerFactory = loggerFactory }, system);
+            HostedClients.Add(system, client);
             configure?.Invoke(client);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, ShutdownTaskName, async () =>
             {
@@ -61,4 +65,26 @@ public static class BroClientHostingExtensions
     public static AkkaConfigurationBuilder AddBroClient(
         this AkkaConfigurationBuilder builder, Config config, Action<BroClient>? configure = null) =>
         builder.AddBroClient(BroClientOptions.FromConfig(config), configure);
+
+    /// <summary>
+    /// Adds a health check of the client that <see cref="AddBroClient(AkkaConfigurationBuilder, BroClientOptions, Action{BroClient})"/>
+    /// runs for <paramref name="serviceName"/> on the host's actor system: healthy while its
+    /// primary connection is registered, <paramref name="failureStatus"/> (default unhealthy)
+    /// before the host started it, while it reconnects and after it stopped.
+    /// </summary>
+    /// <param name="builder">The host's health checks.</param>
+    /// <param name="serviceName">The hosted client's service name.</param>
+    /// <param name="name">The check's name; default <c>bro-client-</c> and the service name.</param>
+    /// <param name="failureStatus">What a client that is not connected reports; <c>null</c> for unhealthy.</param>
+    /// <param name="tags">Tags to filter checks by (a readiness or liveness probe, say).</param>
+    /// <returns><paramref name="builder"/>, for chaining.</returns>
+    public static IHealthChecksBuilder AddBroClient(
+        this IHealthChecksBuilder builder, string serviceName, string? name = null, HealthStatus? failureStatus = null,
+        IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(serviceName);
+        return builder.Add(new HealthCheckRegistration(name ?? $"bro-client-{serviceName}",
+            provider => new BroClientHealthCheck(provider.GetRequiredService<ActorSystem>(), serviceName), failureStatus, tags));
+    }
 }

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Bro.Client.Connection;
 using Bro.Client.Events;
 using Bro.Client.Telemetry.Internal;
+using Bro.Client.Telemetry;
 using Bro.Codecs;
 using Bro.Protocol;
 
@@ -40,6 +41,7 @@ internal sealed class ClientCore
         _slots = new ConnectionHandle?[options.PoolSize];
         _handlers = new HandlerSlots(options.MaxConcurrentHandlers, HandleCallAsync);
         _nullParameters = RawValue.FromObject<object?>(null, Encoding);
+        Pending = new PendingCalls(options.ServiceName);
     }
 
     /// <summary>The resolved options.</summary>
@@ -52,7 +54,7 @@ internal sealed class ClientCore
     public IMessageCodec Codec { get; }
 
     /// <summary>Calls waiting for their response.</summary>
-    public PendingCalls Pending { get; } = new();
+    public PendingCalls Pending { get; }
 
     /// <summary>The methods this client answers.</summary>
     public MethodTable Methods { get; } = new();
@@ -405,6 +407,7 @@ internal sealed class ClientCore
             _owner.RaiseLog(BroLogLevel.Warning, $"Connection closed before the response to {call.Id} ({call.Method}) was sent");
         if (activity is not null && error is not null)
             CallActivities.Fail(activity, error.Code ?? ErrorCodes.ExecutionFailed, error.Message);
+        ClientInstruments.HandlerEnded(Options.ServiceName, call.Method, error?.Code ?? ClientMeter.Success, started);
         _owner.RaiseMethodExecuted(call.Method, call.Id, error, Stopwatch.GetElapsedTime(started));
     }
 }

@@ -6,25 +6,36 @@ namespace Bro.Client.Internal;
 internal sealed class PendingCall : IDisposable
 {
     private readonly PendingCalls _owner;
-    private readonly string _target;
-    private readonly string _method;
     private readonly TimeSpan _timeout;
     private CancellationTokenRegistration _registration;
 
     /// <summary>Creates the entry of <paramref name="owner"/>; <see cref="Watch"/> links the caller's token.</summary>
-    public PendingCall(PendingCalls owner, string id, int poolIndex, string target, string method, TimeSpan timeout)
+    public PendingCall(PendingCalls owner, string id, int poolIndex, string target, string method, TimeSpan timeout, long startedAt)
     {
         _owner = owner;
         Id = id;
         PoolIndex = poolIndex;
-        _target = target;
-        _method = method;
+        Target = target;
+        Method = method;
         _timeout = timeout;
+        StartedAt = startedAt;
         Deadline = Environment.TickCount64 + (long)Math.Ceiling(timeout.TotalMilliseconds);
     }
 
     /// <summary>The request id.</summary>
     public string Id { get; }
+
+    /// <summary>The service called.</summary>
+    public string Target { get; }
+
+    /// <summary>The method called.</summary>
+    public string Method { get; }
+
+    /// <summary>
+    /// When the call started (<see cref="System.Diagnostics.Stopwatch"/> timestamp), for the call
+    /// metrics; 0 when no listener wanted them, so an unobserved call reads no clock.
+    /// </summary>
+    public long StartedAt { get; }
 
     /// <summary>The pooled connection the CALL was written to.</summary>
     public int PoolIndex { get; }
@@ -41,7 +52,7 @@ internal sealed class PendingCall : IDisposable
 
     /// <summary>The error a call that timed out fails with.</summary>
     public BroException TimedOut() => new(
-        ErrorCodes.Timeout, $"Request to {_target}.{_method} timed out after {(long)_timeout.TotalMilliseconds}ms");
+        ErrorCodes.Timeout, $"Request to {Target}.{Method} timed out after {(long)_timeout.TotalMilliseconds}ms");
 
     /// <summary>
     /// Cancels the call when <paramref name="cancellationToken"/> fires (a token that cannot fire

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Bro.Client.Telemetry;
 using Bro.Protocol;
 
 namespace Bro.Client.Internal;
@@ -20,6 +22,8 @@ namespace Bro.Client.Internal;
 /// registration per call cost more than the rest of the call's bookkeeping). It ticks at a tenth
 /// of the shortest timeout pending, between 5 and 100 ms, so a call fails with TIMEOUT at most
 /// that much after its timeout.</para>
+/// <para>Metrics: the one who claims an entry also records how the call ended
+/// (<see cref="ClientInstruments"/>), when a listener wanted it measured as it started.</para>
 /// </remarks>
 internal sealed class PendingCalls
 {
@@ -29,11 +33,16 @@ internal sealed class PendingCalls
     private readonly ConcurrentDictionary<string, PendingCall> _calls = new(StringComparer.Ordinal);
     private readonly Timer _sweep;
     private readonly object _timerGate = new();
+    private readonly string _client;
     private long _tickMs;
 
     /// <summary>Creates an empty table; its timer runs only while calls are pending.</summary>
-    public PendingCalls() =>
+    /// <param name="client">The calling client's service name, which its call metrics carry.</param>
+    public PendingCalls(string client)
+    {
+        _client = client;
         _sweep = new Timer(static state => ((PendingCalls)state!).Sweep(), this, Timeout.Infinite, Timeout.Infinite);
+    }
 
     /// <summary>Number of calls waiting.</summary>
     public int Count => _calls.Count;
@@ -44,7 +53,8 @@ internal sealed class PendingCalls
     /// </summary>
     public PendingCall Add(string id, int poolIndex, string target, string method, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var call = new PendingCall(this, id, poolIndex, target, method, timeout);
+        var startedAt = ClientInstruments.MeasuresCalls ? Stopwatch.GetTimestamp() : 0;
+        var call = new PendingCall(this, id, poolIndex, target, method, timeout, startedAt);
         call.Watch(cancellationToken);
         if (!_calls.TryAdd(id, call))
         {
@@ -69,8 +79,11 @@ internal sealed class PendingCalls
         if (!_calls.TryRemove(response.Id, out var call))
             return false;
         call.Claimed();
+        var timedOut = IsOwnDeadline(response, call);
+        Ended(call, timedOut ? ErrorCodes.Timeout
+            : response.Status == ResponseStatus.Error ? response.Error?.Code ?? ErrorCodes.ExecutionFailed : ClientMeter.Success);
         beforeCompletion?.Invoke(response);
-        if (IsOwnDeadline(response, call))
+        if (timedOut)
             call.Completion.TrySetException(call.TimedOut());
         else
             call.Completion.TrySetResult(response);
@@ -94,6 +107,7 @@ internal sealed class PendingCalls
         if (!_calls.TryRemove(id, out var call))
             return false;
         call.Claimed();
+        Ended(call, (error as BroException)?.Code ?? ErrorCodes.InternalError);
         call.Completion.TrySetException(error);
         return true;
     }
@@ -104,6 +118,7 @@ internal sealed class PendingCalls
         if (!_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
             return;
         call.Claimed();
+        Ended(call, ClientMeter.Cancelled);
         call.Completion.TrySetCanceled(token);
     }
 
@@ -114,6 +129,7 @@ internal sealed class PendingCalls
         if (!_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
             return;
         call.Claimed();
+        Ended(call, ClientMeter.Cancelled);
         call.Completion.TrySetCanceled();
     }
 
@@ -135,6 +151,12 @@ internal sealed class PendingCalls
         }
 
         return failed;
+    }
+
+    private void Ended(PendingCall call, string outcome)
+    {
+        if (call.StartedAt != 0)
+            ClientInstruments.CallEnded(_client, call.Target, call.Method, outcome, call.StartedAt);
     }
 
     /// <summary>Makes the timer tick at most every <paramref name="tickMs"/> (clamped) while calls are pending.</summary>
@@ -161,6 +183,7 @@ internal sealed class PendingCalls
             if (call.Deadline > now || !_calls.TryRemove(KeyValuePair.Create(id, call)))
                 continue;
             call.Claimed();
+            Ended(call, ErrorCodes.Timeout);
             call.Completion.TrySetException(call.TimedOut());
         }
 

@@ -3,6 +3,7 @@ using Bro.Configuration;
 using Bro.Gateway.Tests.Support;
 using Bro.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Xunit;
 
@@ -33,5 +34,27 @@ public sealed class BroGatewayHostingSpec : IDisposable
         await host.StopAsync();
         Assert.False(gateway.IsRunning);
         Assert.False(File.Exists(socket), "the socket file is left behind");
+    }
+
+    [Fact]
+    public async Task The_gateway_health_check_is_healthy_while_the_hosted_gateway_listens_and_unhealthy_before_and_after()
+    {
+        var socket = Path.Combine(_directory, "gw.sock");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAkka("bro-hosted", _ => { });
+        builder.Services.AddBroGateway(GatewaySettings.Default with { SocketPath = socket });
+        builder.Services.AddHealthChecks().AddBroGateway();
+        using var host = builder.Build();
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+
+        var before = (await health.CheckHealthAsync()).Entries["bro-gateway"];
+        await host.StartAsync();
+        var running = (await health.CheckHealthAsync()).Entries["bro-gateway"];
+        await host.StopAsync();
+        var after = (await health.CheckHealthAsync()).Entries["bro-gateway"];
+
+        Assert.Equal(HealthStatus.Unhealthy, before.Status);
+        Assert.Equal((HealthStatus.Healthy, $"The Bro gateway listens on {socket}"), (running.Status, running.Description));
+        Assert.Equal((HealthStatus.Unhealthy, $"The Bro gateway on {socket} is not running"), (after.Status, after.Description));
     }
 }
