@@ -13,6 +13,9 @@ namespace Bro.Client.Generators;
 [Generator(LanguageNames.CSharp)]
 public sealed class ContractGenerator : IIncrementalGenerator
 {
+    /// <summary>The name of the parse step, for tests that check it is cached between edits.</summary>
+    internal const string ParseStep = "BroContracts";
+
     private const string ServiceAttribute = "Bro.Client.Contracts.BroServiceAttribute";
 
     /// <inheritdoc />
@@ -23,7 +26,8 @@ public sealed class ContractGenerator : IIncrementalGenerator
         var contracts = context.SyntaxProvider.ForAttributeWithMetadataName(
             ServiceAttribute,
             static (node, _) => node is TypeDeclarationSyntax,
-            static (attributed, cancellationToken) => ContractParser.Parse(attributed, cancellationToken));
+            static (attributed, cancellationToken) => ContractParser.Parse(attributed, cancellationToken))
+            .WithTrackingName(ParseStep);
 
         context.RegisterSourceOutput(contracts, static (output, result) =>
         {

@@ -67,8 +67,8 @@ public static class BroContracts
     }
 
     /// <summary>One slot per contract type: a static generic field, so a lookup is a field read.</summary>
-    private sealed record Contract<TService>(
-        string ServiceName, Func<BroClient, TService> CreateProxy, Action<BroClient, TService> Serve)
+    private sealed class Contract<TService>(
+        string serviceName, Func<BroClient, TService> createProxy, Action<BroClient, TService> serve)
         where TService : class
     {
         // Volatile: written by a module initializer, read by any thread later.
@@ -79,5 +79,11 @@ public static class BroContracts
             get => _current;
             set => _current = value;
         }
+
+        public string ServiceName { get; } = serviceName;
+
+        public Func<BroClient, TService> CreateProxy { get; } = createProxy;
+
+        public Action<BroClient, TService> Serve { get; } = serve;
     }
 }

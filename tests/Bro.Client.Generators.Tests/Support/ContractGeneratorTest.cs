@@ -15,7 +15,7 @@ internal sealed class ContractGeneratorTest : CSharpSourceGeneratorTest<Contract
 {
     // The running runtime's assemblies, not a reference pack downloaded by the harness: the tests
     // need no network, and generated code is compiled against exactly the Bro.Client under test.
-    private static readonly ImmutableArray<MetadataReference> References =
+    public static readonly ImmutableArray<MetadataReference> References =
     [
         .. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
