@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Bro.Client.Connection;
+using Bro.Client.Contracts;
 using Bro.Client.Events;
 using Bro.Client.Internal;
 using Bro.Protocol;
@@ -154,6 +155,33 @@ public sealed class BroClient : IAsyncDisposable
 
     /// <summary>The names of the registered methods, sorted.</summary>
     public IReadOnlyList<string> GetRegisteredMethods() => _core.Methods.Names;
+
+    /// <summary>
+    /// A proxy of the service whose contract is <typeparamref name="TService"/>: each method
+    /// calls the remote method through this client, like <see cref="CallAsync{T}"/> (a token
+    /// parameter becomes <see cref="CallOptions.CancellationToken"/>). The proxy is stateless and
+    /// thread-safe; the code behind it was generated at compile time.
+    /// </summary>
+    /// <typeparam name="TService">An interface marked <see cref="BroServiceAttribute"/>.</typeparam>
+    /// <exception cref="InvalidOperationException">No generated code exists for <typeparamref name="TService"/>.</exception>
+    public TService GetService<TService>()
+        where TService : class => BroContracts.CreateProxy<TService>(this);
+
+    /// <summary>
+    /// Registers every method of contract <typeparamref name="TService"/> as answered by
+    /// <paramref name="implementation"/>, each through <see cref="RegisterMethod{TParams, TResult}"/>
+    /// (so served at once when connected). Handlers' tokens are <see cref="CancellationToken.None"/>.
+    /// </summary>
+    /// <typeparam name="TService">An interface marked <see cref="BroServiceAttribute"/> naming this client's service.</typeparam>
+    /// <param name="implementation">Answers the calls, concurrently.</param>
+    /// <exception cref="InvalidOperationException">No generated code exists for <typeparamref name="TService"/>,
+    /// or its service name is not <see cref="ServiceName"/>.</exception>
+    public void Serve<TService>(TService implementation)
+        where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(implementation);
+        BroContracts.Serve(this, implementation);
+    }
 
     /// <summary>A snapshot of the client's state.</summary>
     public BroClientStatus GetStatus()

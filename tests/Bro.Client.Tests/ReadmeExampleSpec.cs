@@ -1,3 +1,4 @@
+using Bro.Client.Contracts;
 using Bro.Configuration;
 using Bro.Gateway;
 using Bro.Protocol;
@@ -11,6 +12,21 @@ public sealed class ReadmeExampleSpec
     public sealed record GetUser(string UserId);
 
     public sealed record User(string Id, string Name);
+
+    [BroService("user-service")]
+    public interface IUserService
+    {
+        // Remote method "getUserById": the C# name without Async, first letter lower-cased.
+        Task<User> GetUserByIdAsync(GetUser request, CancellationToken ct = default);
+    }
+
+    public sealed class UserService : IUserService
+    {
+        public Task<User> GetUserByIdAsync(GetUser request, CancellationToken ct) =>
+            request.UserId == "123"
+                ? Task.FromResult(new User(request.UserId, "Ada Lovelace"))
+                : throw new BroException("USER_NOT_FOUND", $"User {request.UserId} not found");
+    }
 
     [Fact]
     public async Task The_README_example_runs()
@@ -36,22 +52,20 @@ public sealed class ReadmeExampleSpec
 
         // user-service answers getUserById
         await using var users = new BroClient(new BroClientOptions { ServiceName = "user-service", GatewayPath = path });
-        users.RegisterMethod<GetUser, User>("getUserById", (p, ctx) =>
-            p.UserId == "123"
-                ? Task.FromResult(new User(p.UserId, "Ada Lovelace"))
-                : throw new BroException("USER_NOT_FOUND", $"User {p.UserId} not found"));
+        users.Serve<IUserService>(new UserService());
         await users.ConnectAsync();
 
         // order-service calls it
         await using var orders = new BroClient(new BroClientOptions { ServiceName = "order-service", GatewayPath = path });
         await orders.ConnectAsync();
+        var userService = orders.GetService<IUserService>();
 
-        User? user = await orders.CallAsync<User>("user-service", "getUserById", new { userId = "123" });
+        User user = await userService.GetUserByIdAsync(new GetUser("123"));
         string code;
         try
         {
-            await orders.CallAsync<User>("user-service", "getUserById", new { userId = "999" },
-                new CallOptions { Timeout = TimeSpan.FromSeconds(5) });
+            using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(5));  // cancels the call
+            await userService.GetUserByIdAsync(new GetUser("999"), cancellation.Token);
             code = "none";
         }
         catch (BroException ex)
@@ -61,6 +75,6 @@ public sealed class ReadmeExampleSpec
 
         await orders.DisconnectAsync();
         // --- end of README example ---
-        return $"{user!.Name} / {code}";
+        return $"{user.Name} / {code}";
     }
 }
