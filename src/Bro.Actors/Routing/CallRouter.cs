@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
+using Bro.BuiltIn;
+using Bro.BuiltIn.Internal;
 using Bro.Codecs;
 using Bro.Configuration;
 using Bro.Events;
@@ -35,6 +38,9 @@ namespace Bro.Routing;
 /// answered SERVICE_NOT_FOUND, and is routed the moment the service registers.</para>
 /// <para>Writes are only queued here; the caller of a route method flushes the endpoints it
 /// collected in its <see cref="FlushList"/> once per batch of frames.</para>
+/// <para>Monitoring: while a monitor watches, every CALL and RESPONSE (the gateway's own error
+/// answers included, the built-in service's traffic not) is recorded in <see cref="Monitor"/>;
+/// when nobody watches, a frame costs one volatile read of <see cref="MonitorLog.IsWatched"/>.</para>
 /// </remarks>
 internal sealed class CallRouter : IDisposable
 {
@@ -77,6 +83,7 @@ internal sealed class CallRouter : IDisposable
         _slowConsumerTimeoutMs = (long)settings.SlowConsumerTimeout.TotalMilliseconds;
         _registrationGraceMs = (long)settings.RegistrationGrace.TotalMilliseconds;
         _parked = new ParkedCalls(routes, settings.MaxCallsInFlight, settings.OutboundQueueLimit);
+        Monitor = new MonitorLog(settings.MonitorBufferSize);
         routes.ServiceAdded = ReleaseParked;
         _alarm = alarm;
         _alarm?.OnRing(() => Sweep(checkWriteProgress: false));
@@ -84,6 +91,9 @@ internal sealed class CallRouter : IDisposable
 
     /// <summary>Stops the deadline alarm; the router routes nothing more after the gateway stopped.</summary>
     public void Dispose() => _alarm?.Dispose();
+
+    /// <summary>The recent CALLs and RESPONSEs, kept while a monitor watches (the built-in service's <c>monitor</c>).</summary>
+    public MonitorLog Monitor { get; }
 
     /// <summary>Makes a new connection known to the sweep and the counters.</summary>
     public void Attach(CallEndpoint endpoint) => _endpoints[endpoint.Id] = endpoint;
@@ -241,9 +251,11 @@ internal sealed class CallRouter : IDisposable
 
         flushes.Add(target);
         caller.CallsRouted++;
+        if (Monitor.IsWatched && !target.IsBuiltIn)
+            RecordCall(call, header);
         if (_settings.Debug && _log.IsDebugEnabled)
             _log.Debug("CALL {0} {1} -> {2}.{3} routed to connection {4}", id, callerName, to, header.Method, target.Id);
-        _events?.Publish(new CallRouted(header.From, to, header.Method, id, header.Depth, header.Deadline));
+        _events?.Publish(new CallRouted(header.From, to, header.Method, id, header.Depth, header.Deadline, header.Root, header.Chain));
     }
 
     /// <summary>
@@ -274,9 +286,12 @@ internal sealed class CallRouter : IDisposable
 
         flushes.AddPatient(caller);
         responder.ResponsesRouted++;
+        if (Monitor.IsWatched && !responder.IsBuiltIn)
+            RecordResponse(call, header.From, header.To, header.Status == ResponseStatus.Error ? "error" : "success",
+                header.ErrorCode, header.Root, header.Depth, byGateway: false);
         if (_settings.Debug && _log.IsDebugEnabled)
             _log.Debug("RESPONSE {0} {1} -> {2} routed to connection {3}", header.Id, header.From, header.To, caller.Id);
-        _events?.Publish(new ResponseRouted(header.From, header.To, null, header.Id));
+        _events?.Publish(new ResponseRouted(header.From, header.To, header.Status, header.Id, header.ErrorCode));
     }
 
     /// <summary>
@@ -482,8 +497,11 @@ internal sealed class CallRouter : IDisposable
     {
         long calls = Volatile.Read(ref _closedCallsRouted), responses = Volatile.Read(ref _closedResponsesRouted);
         long dropped = Volatile.Read(ref _closedResponsesDropped), pending = 0;
+        var connections = 0;
         foreach (var endpoint in _endpoints.Values)
         {
+            if (!endpoint.IsBuiltIn)
+                connections++;
             calls += Volatile.Read(ref endpoint.CallsRouted);
             responses += Volatile.Read(ref endpoint.ResponsesRouted);
             dropped += Volatile.Read(ref endpoint.ResponsesDropped);
@@ -491,7 +509,7 @@ internal sealed class CallRouter : IDisposable
         }
 
         return new GatewayStats(calls, responses, dropped, (int)pending,
-            _errors.ToImmutableDictionary(e => e.Key, e => Volatile.Read(ref e.Value.Value), StringComparer.Ordinal));
+            _errors.ToImmutableDictionary(e => e.Key, e => Volatile.Read(ref e.Value.Value), StringComparer.Ordinal), connections);
     }
 
     /// <summary>
@@ -552,6 +570,9 @@ internal sealed class CallRouter : IDisposable
         caller.WriteMessage(Messages.BuildErrorResponse(id, targetName, callerName, context: null, new ErrorInfo(message, code)));
         flushes.Add(caller);
         CountError(code, message, id);
+        if (Monitor.IsWatched && !string.Equals(targetName, BroService.Name, StringComparison.Ordinal))
+            Monitor.Add(new MonitorRecord(Monitor.Next(), NowMs(), "RESPONSE", id, targetName, callerName, null, "error", code,
+                null, null, null, ByGateway: true));
     }
 
     /// <summary>
@@ -564,7 +585,25 @@ internal sealed class CallRouter : IDisposable
             Messages.BuildErrorResponse(call.CallerId, call.TargetName, call.CallerName, context: null, new ErrorInfo(message, code)));
         flushes?.Add(call.Caller);
         CountError(code, message, call.CallerId);
+        if (Monitor.IsWatched && !call.Target.IsBuiltIn)
+            RecordResponse(call, call.TargetName, call.CallerName, "error", code, null, null, byGateway: true);
         return written;
+    }
+
+    /// <summary>A monitor watches: the CALL is recorded, and remembers what its RESPONSE's record needs.</summary>
+    private void RecordCall(InFlightCall call, in FrameHeader header)
+    {
+        call.Method = header.Method;
+        call.RoutedAt = Stopwatch.GetTimestamp();
+        Monitor.Add(new MonitorRecord(Monitor.Next(), NowMs(), "CALL", call.CallerId, call.CallerName, call.TargetName, header.Method,
+            null, null, null, header.Root, header.Depth));
+    }
+
+    private void RecordResponse(InFlightCall call, string? from, string? to, string status, string? code, string? root, int? depth, bool byGateway)
+    {
+        double? latency = call.RoutedAt == 0 ? null : Stopwatch.GetElapsedTime(call.RoutedAt).TotalMilliseconds;
+        Monitor.Add(new MonitorRecord(Monitor.Next(), NowMs(), "RESPONSE", call.CallerId, from, to, call.Method, status, code,
+            latency, root, depth, byGateway));
     }
 
     private void CountError(string code, string message, string? id)

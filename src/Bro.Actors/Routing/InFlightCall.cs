@@ -51,6 +51,16 @@ internal sealed class InFlightCall
     /// <summary>When the gateway answers DEADLINE_EXCEEDED: the CALL's deadline, capped at request-timeout (epoch ms).</summary>
     public long Deadline { get; }
 
+    /// <summary>
+    /// The method called, kept only while a monitor watches (<see cref="BuiltIn.Internal.MonitorLog"/>),
+    /// so the RESPONSE's record can name it.
+    /// </summary>
+    public string? Method { get; set; }
+
+    /// <summary>When the CALL was routed (<see cref="System.Diagnostics.Stopwatch"/> ticks), kept
+    /// only while a monitor watches; 0 otherwise. Gives the RESPONSE's record its latency.</summary>
+    public long RoutedAt { get; set; }
+
     /// <summary>Whether the id the target sees differs from the caller's.</summary>
     public bool IdRewritten => !ReferenceEquals(WireId, CallerId);
 
