@@ -139,6 +139,7 @@ public sealed class BroConsoleSpec : IDisposable
 
         Assert.Equal(2, await bro.WaitForExitAsync());
         Assert.Contains("Unknown option '--frobnicate'", bro.Output);
-        Assert.Contains("Usage: bro", bro.Output);
+        Assert.Contains("Usage:", bro.Output);
+        Assert.Contains("bro [command] [options]", bro.Output);
     }
 }
