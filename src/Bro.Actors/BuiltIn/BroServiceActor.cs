@@ -20,8 +20,11 @@ namespace Bro.BuiltIn;
 /// form a queue (no Ask, no temporary actor).</para>
 /// <para><c>monitor</c>: the first poll turns recording on (<see cref="MonitorLog.IsWatched"/>);
 /// a poll with nothing to read waits until the log wakes this actor (once per batch of records)
-/// or its wait ends. A check timer runs only while someone watches: it ends waits, and turns
-/// recording off once no poll has come for <see cref="IdleAfter"/>.</para>
+/// or its wait ends. Batches go out at most every <see cref="MinBatchInterval"/>: a monitor of a
+/// busy gateway gets up to <see cref="MonitorLog.MaxBatch"/> records ten times a second, and
+/// the ring, paused while full, records little more than that (the watched gateway's cost stays
+/// bounded whatever its load). A check timer runs only while someone watches: it ends waits,
+/// sends paced batches, and turns recording off once no poll has come for <see cref="IdleAfter"/>.</para>
 /// </remarks>
 internal sealed class BroServiceActor : ReceiveActor, IWithTimers
 {
@@ -47,6 +50,9 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
     /// <summary>Recording stops this long after the last poll was answered with no poll since.</summary>
     internal static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(5);
 
+    /// <summary>The least time between two batches with records.</summary>
+    internal static readonly TimeSpan MinBatchInterval = TimeSpan.FromMilliseconds(100);
+
     // Polls that wait at once, at most: more are answered at once (empty), so a flood of polls
     // cannot pile up here.
     private const int MaxWaitingPolls = 64;
@@ -66,6 +72,8 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
     private readonly List<Poll> _polls = [];
     private long _startedAtMs;
     private long _lastPollMs;
+    private long _lastBatchMs;
+    private bool _watching;
 
     /// <summary>The actor's timers; set by Akka before the actor starts.</summary>
     public ITimerScheduler Timers { get; set; } = null!;
@@ -169,8 +177,9 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
         }
 
         var now = _router.NowMs();
-        if (!_monitor.IsWatched)
+        if (!_watching)
         {
+            _watching = true;
             _monitor.SetWatched(true);
             Timers.StartPeriodicTimer(nameof(MonitorCheckTick), MonitorCheckTick.Instance, CheckInterval);
             if (_log.IsDebugEnabled)
@@ -182,19 +191,14 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
         // The router answers DEADLINE_EXCEEDED at min(deadline, routed + request-timeout): answer before.
         var answerAt = Math.Min(now + waitMs, Math.Min(call.Context.Deadline, now + (long)_settings.RequestTimeout.TotalMilliseconds) - DeadlineMarginMs);
         var poll = new Poll(endpoint, call, query.After ?? _monitor.Head, query.Service, answerAt);
-        if (answerAt <= now || _polls.Count >= MaxWaitingPolls || !TryWait(poll))
-            AnswerPoll(poll, now);
-    }
+        if (answerAt <= now || _polls.Count >= MaxWaitingPolls)
+        {
+            Answer(poll.Endpoint, poll.Call, _monitor.Read(poll.After, poll.Service));
+            return;
+        }
 
-    /// <summary>Keeps a poll that has nothing to read yet; false when it has (answer it now).</summary>
-    private bool TryWait(Poll poll)
-    {
-        var batch = _monitor.Read(poll.After, poll.Service);
-        if (batch.Records.Count > 0)
-            return false;
-        _polls.Add(poll with { After = batch.Cursor });
-        Arm();
-        return true;
+        _polls.Add(poll);
+        AnswerPolls(now);
     }
 
     private void Arm()
@@ -203,12 +207,19 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
         _monitor.ArmWake(() => self.Tell(RecordsAdded.Instance));
     }
 
-    /// <summary>Answers every waiting poll that has records or whose wait is over.</summary>
+    /// <summary>
+    /// Answers every waiting poll whose wait is over, and, paced by <see cref="MinBatchInterval"/>,
+    /// every one that has records. The others wait on for the log's wake or the check timer.
+    /// </summary>
     private void AnswerPolls(long now)
     {
+        var paced = now - _lastBatchMs >= (long)MinBatchInterval.TotalMilliseconds;
+        var sent = false;
         for (var i = _polls.Count - 1; i >= 0; i--)
         {
             var poll = _polls[i];
+            if (!paced && poll.AnswerAtMs > now)
+                continue;
             var batch = _monitor.Read(poll.After, poll.Service);
             if (batch.Records.Count == 0 && poll.AnswerAtMs > now)
             {
@@ -218,17 +229,15 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
 
             _polls.RemoveAt(i);
             Answer(poll.Endpoint, poll.Call, batch);
+            sent |= batch.Records.Count > 0;
             _lastPollMs = now;
         }
 
-        if (_polls.Count > 0)
+        if (sent)
+            _lastBatchMs = now;
+        // Too soon for another batch: the check timer comes back for it, no wake is needed.
+        if (_polls.Count > 0 && paced)
             Arm();
-    }
-
-    private void AnswerPoll(Poll poll, long now)
-    {
-        Answer(poll.Endpoint, poll.Call, _monitor.Read(poll.After, poll.Service));
-        _lastPollMs = now;
     }
 
     private void CheckMonitor()
@@ -237,6 +246,7 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
         AnswerPolls(now);
         if (_polls.Count > 0 || now - _lastPollMs < (long)IdleAfter.TotalMilliseconds)
             return;
+        _watching = false;
         _monitor.SetWatched(false);
         Timers.Cancel(nameof(MonitorCheckTick));
         if (_log.IsDebugEnabled)

@@ -570,8 +570,8 @@ internal sealed class CallRouter : IDisposable
         caller.WriteMessage(Messages.BuildErrorResponse(id, targetName, callerName, context: null, new ErrorInfo(message, code)));
         flushes.Add(caller);
         CountError(code, message, id);
-        if (Monitor.IsWatched && !string.Equals(targetName, BroService.Name, StringComparison.Ordinal))
-            Monitor.Add(new MonitorRecord(Monitor.Next(), NowMs(), "RESPONSE", id, targetName, callerName, null, "error", code,
+        if (Monitor.IsWatched && !string.Equals(targetName, BroService.Name, StringComparison.Ordinal) && Monitor.TryNext(out var seq))
+            Monitor.Add(new MonitorRecord(seq, NowMs(), "RESPONSE", id, targetName, callerName, null, "error", code,
                 null, null, null, ByGateway: true));
     }
 
@@ -595,14 +595,17 @@ internal sealed class CallRouter : IDisposable
     {
         call.Method = header.Method;
         call.RoutedAt = Stopwatch.GetTimestamp();
-        Monitor.Add(new MonitorRecord(Monitor.Next(), NowMs(), "CALL", call.CallerId, call.CallerName, call.TargetName, header.Method,
+        if (Monitor.TryNext(out var seq))
+            Monitor.Add(new MonitorRecord(seq, NowMs(), "CALL", call.CallerId, call.CallerName, call.TargetName, header.Method,
             null, null, null, header.Root, header.Depth));
     }
 
     private void RecordResponse(InFlightCall call, string? from, string? to, string status, string? code, string? root, int? depth, bool byGateway)
     {
+        if (!Monitor.TryNext(out var seq))
+            return;
         double? latency = call.RoutedAt == 0 ? null : Stopwatch.GetElapsedTime(call.RoutedAt).TotalMilliseconds;
-        Monitor.Add(new MonitorRecord(Monitor.Next(), NowMs(), "RESPONSE", call.CallerId, from, to, call.Method, status, code,
+        Monitor.Add(new MonitorRecord(seq, NowMs(), "RESPONSE", call.CallerId, from, to, call.Method, status, code,
             latency, root, depth, byGateway));
     }
 

@@ -36,6 +36,8 @@ internal static class MonitorCommand
                         new MonitorQuery(batch.Cursor, filter, WaitMs), pollTimeout, cancellationToken);
                     if (batch.Missed > 0)
                         Console.Error.WriteLine($"... {batch.Missed} records missed (the monitor fell behind the gateway's buffer)");
+                    if (batch.Paused)
+                        Console.Error.WriteLine("... records skipped (the gateway routes faster than a monitor shows; it paused recording)");
                     foreach (var record in batch.Records)
                     {
                         if (json) JsonOutput.WriteLine(record);

@@ -7,21 +7,46 @@ namespace Bro.Gateway.Tests.BuiltIn;
 /// <summary>The monitor's ring of records: its bounds, its cursor, its wake-up.</summary>
 public sealed class MonitorLogSpec
 {
-    private static MonitorRecord Record(MonitorLog log, string from = "a", string to = "b") =>
-        new(log.Next(), 0, "CALL", "req", from, to, "m", null, null, null, "root", 1);
+    private static MonitorRecord Record(MonitorLog log, string from = "a", string to = "b")
+    {
+        Assert.True(log.TryNext(out var seq), "the ring paused");
+        return new(seq, 0, "CALL", "req", from, to, "m", null, null, null, "root", 1);
+    }
 
     [Fact]
-    public void MonitorLog_keeps_the_last_capacity_records_and_counts_those_it_lost()
+    public void MonitorLog_pauses_recording_a_whole_ring_ahead_of_the_last_read_and_the_next_read_resumes_it()
     {
         var log = new MonitorLog(4);
-        for (var i = 0; i < 10; i++)
+        log.SetWatched(true);
+        for (var i = 0; i < 4; i++)
             log.Add(Record(log));
 
-        var batch = log.Read(0, null);
+        Assert.False(log.TryNext(out _));
+        Assert.False(log.IsWatched);
 
-        Assert.Equal([7L, 8, 9, 10], batch.Records.Select(r => r.Seq));
-        Assert.Equal((10L, 6L), (batch.Cursor, batch.Missed));
-        Assert.Empty(log.Read(batch.Cursor, null).Records);
+        var batch = log.Read(0, null);
+        Assert.Equal([1L, 2, 3, 4], batch.Records.Select(r => r.Seq));
+        Assert.True(batch.Paused);
+        Assert.True(log.IsWatched);
+        log.Add(Record(log));
+        Assert.False(log.Read(batch.Cursor, null).Paused);
+    }
+
+    [Fact]
+    public void MonitorLog_counts_the_records_a_slow_reader_lost_to_a_faster_one()
+    {
+        var log = new MonitorLog(4);
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 3; i++)
+                log.Add(Record(log));
+            log.Read(log.Head - 1, null); // a fast reader keeps the ring from pausing
+        }
+
+        var slow = log.Read(0, null);
+
+        Assert.Equal([6L, 7, 8, 9], slow.Records.Select(r => r.Seq));
+        Assert.Equal((9L, 5L), (slow.Cursor, slow.Missed));
     }
 
     [Fact]

@@ -11,6 +11,11 @@ namespace Bro.BuiltIn.Internal;
 /// number maps to. A record carries its number, so a reader tells a slot not written yet
 /// (an older number: it stops there and reads it on the next poll) from one overwritten by a
 /// writer a whole ring ahead (a newer number: that record is counted as missed).</para>
+/// <para>Back-pressure on the recording itself: when the writers are a whole ring ahead of the
+/// last read, the ring pauses (<see cref="IsWatched"/> turns false, so routing costs one flag
+/// read again) until the next read makes room. A gateway routing far faster than a monitor
+/// reads thus records only what the monitor will show, and the batch says records were skipped
+/// (<see cref="MonitorBatch.Paused"/>).</para>
 /// <para>Readers (the built-in service's actor) wait for new records by arming
 /// <see cref="ArmWake"/>; the first record written after that calls the wake action once, from
 /// the writer's thread: one message per batch of records, not one per record.</para>
@@ -23,7 +28,9 @@ internal sealed class MonitorLog
     private readonly MonitorRecord?[] _slots;
     private Action? _wake;
     private long _last;
+    private long _readCursor;
     private volatile bool _watched;
+    private volatile bool _paused;
     private int _wakeArmed;
 
     /// <param name="capacity">Records kept (<c>bro.gateway.monitor-buffer-size</c>).</param>
@@ -36,19 +43,38 @@ internal sealed class MonitorLog
     /// <summary>Records the ring holds at most.</summary>
     public int Capacity => _slots.Length;
 
-    /// <summary>Whether records are kept: a monitor polled lately.</summary>
+    /// <summary>Whether records are kept: a monitor polled lately, and the ring is not paused full.</summary>
     public bool IsWatched => _watched;
 
     /// <summary>The sequence number of the latest record (0 before the first).</summary>
     public long Head => Volatile.Read(ref _last);
 
-    /// <summary>Starts or stops keeping records.</summary>
-    public void SetWatched(bool watched) => _watched = watched;
+    /// <summary>Starts or stops keeping records (starting also ends a pause).</summary>
+    public void SetWatched(bool watched)
+    {
+        _paused = false;
+        _watched = watched;
+    }
 
-    /// <summary>The next sequence number, for the record about to be <see cref="Add"/>ed.</summary>
-    public long Next() => Interlocked.Increment(ref _last);
+    /// <summary>
+    /// The number for the record about to be <see cref="Add"/>ed, or false when the ring is a
+    /// whole ring ahead of the last read: recording pauses until the next read.
+    /// </summary>
+    public bool TryNext(out long seq)
+    {
+        if (Volatile.Read(ref _last) - Volatile.Read(ref _readCursor) >= _slots.Length)
+        {
+            _paused = true;
+            _watched = false;
+            seq = 0;
+            return false;
+        }
 
-    /// <summary>Stores a record under the number <see cref="Next"/> gave it.</summary>
+        seq = Interlocked.Increment(ref _last);
+        return true;
+    }
+
+    /// <summary>Stores a record under the number <see cref="TryNext"/> gave it.</summary>
     public void Add(MonitorRecord record)
     {
         Volatile.Write(ref _slots[record.Seq % _slots.Length], record);
@@ -68,7 +94,8 @@ internal sealed class MonitorLog
 
     /// <summary>
     /// The records after <paramref name="after"/> (at most <see cref="MaxBatch"/>), those of
-    /// <paramref name="service"/> only when given, and the cursor to read on from.
+    /// <paramref name="service"/> only when given, and the cursor to read on from. A read
+    /// makes room: a ring paused full records again.
     /// </summary>
     public MonitorBatch Read(long after, string? service)
     {
@@ -96,6 +123,16 @@ internal sealed class MonitorLog
                 records.Add(record);
         }
 
-        return new MonitorBatch(cursor, missed, records);
+        // Several monitors: the ring makes room up to the furthest read.
+        if (cursor > Volatile.Read(ref _readCursor))
+            Volatile.Write(ref _readCursor, cursor);
+        var paused = _paused;
+        if (paused)
+        {
+            _paused = false;
+            _watched = true;
+        }
+
+        return new MonitorBatch(cursor, missed, records, paused);
     }
 }
