@@ -21,7 +21,7 @@ namespace Bro.BuiltIn;
 /// <para><c>monitor</c>: the first poll turns recording on (<see cref="MonitorLog.IsWatched"/>);
 /// a poll with nothing to read waits until the log wakes this actor (once per batch of records)
 /// or its wait ends. Batches go out at most every <see cref="MinBatchInterval"/>: a monitor of a
-/// busy gateway gets up to <see cref="MonitorLog.MaxBatch"/> records ten times a second, and
+/// busy gateway gets up to <see cref="MonitorLog.MaxBatch"/> records five times a second, and
 /// the ring, paused while full, records little more than that (the watched gateway's cost stays
 /// bounded whatever its load). A check timer runs only while someone watches: it ends waits,
 /// sends paced batches, and turns recording off once no poll has come for <see cref="IdleAfter"/>.</para>
@@ -51,7 +51,7 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
     internal static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(5);
 
     /// <summary>The least time between two batches with records.</summary>
-    internal static readonly TimeSpan MinBatchInterval = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan MinBatchInterval = TimeSpan.FromMilliseconds(200);
 
     // Polls that wait at once, at most: more are answered at once (empty), so a flood of polls
     // cannot pile up here.
