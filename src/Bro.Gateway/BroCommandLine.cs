@@ -67,7 +67,11 @@ internal sealed class BroCommandLine
         result.GetValue(Socket)
         ?? (Environment["BRO_SOCKET"] is string { Length: > 0 } fromEnv ? fromEnv : Configuration.GatewaySettings.Default.SocketPath);
 
-    /// <summary>One line for a parse error, naming the option at fault.</summary>
+    /// <summary>
+    /// One line for a parse error, naming the option at fault. The two most common errors are
+    /// worded as the console always worded them; System.CommandLine's own wording (English:
+    /// the console runs with invariant globalization) is matched to find them.
+    /// </summary>
     public static string Describe(ParseError error) => error.SymbolResult switch
     {
         OptionResult { Tokens.Count: 0 } option when option.Option.Arity.MinimumNumberOfValues > 0 =>

@@ -15,8 +15,8 @@ namespace Bro.Cli;
 internal sealed record GatewayCommandLine(string? ConfigFile, string HoconOverrides, bool ShowHelp)
 {
     /// <summary>
-    /// Parses <c>bro [serve]</c> arguments and the environment (what the tests and
-    /// <see cref="From"/>'s callers share).
+    /// Parses the arguments of <c>bro</c> or <c>bro serve</c> over the environment, as the
+    /// console does before it runs a gateway.
     /// </summary>
     /// <exception cref="ArgumentException">An unknown option, a missing or malformed value.</exception>
     public static GatewayCommandLine Parse(IReadOnlyList<string> args, IDictionary environment)
