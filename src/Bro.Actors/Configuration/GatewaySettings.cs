@@ -123,6 +123,12 @@ public sealed record GatewaySettings
     /// </summary>
     public TimeSpan CongestionTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Recent CALL and RESPONSE records kept for the built-in service's <c>monitor</c> method
+    /// (<c>bro monitor</c>), while a monitor watches. Default 4096.
+    /// </summary>
+    public int MonitorBufferSize { get; init; } = 4096;
+
     /// <summary>Log every routed frame at debug level. Default <c>false</c>.</summary>
     public bool Debug { get; init; }
 
@@ -176,6 +182,7 @@ public sealed record GatewaySettings
             CongestionTimeout = c.GetTimeSpan("congestion-timeout"),
             SlowConsumerTimeout = c.GetTimeSpan("slow-consumer-timeout"),
             Debug = c.GetBoolean("debug"),
+            MonitorBufferSize = c.GetInt("monitor-buffer-size"),
             GatewayName = c.GetString("gateway-name"),
             Policy = GatewayPolicy.FromConfig(c.GetConfig("policy")),
         };
@@ -222,6 +229,8 @@ public sealed record GatewaySettings
             throw new ConfigurationException($"bro.gateway.registration-grace must not be negative, was {s.RegistrationGrace}");
         if (s.AbandonedIdsKept < 1)
             throw new ConfigurationException($"bro.gateway.abandoned-ids-kept must be at least 1, was {s.AbandonedIdsKept}");
+        if (s.MonitorBufferSize < 1)
+            throw new ConfigurationException($"bro.gateway.monitor-buffer-size must be at least 1, was {s.MonitorBufferSize}");
         if (s.MaxCallsInFlight < 1)
             throw new ConfigurationException($"bro.gateway.max-calls-in-flight must be at least 1, was {s.MaxCallsInFlight}");
         if (s.MaxConnections < 1)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
+using Bro.BuiltIn;
 using Bro.Configuration;
 using Bro.Connection;
 using Bro.Events;
@@ -167,9 +168,12 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         _time = _injectedTime ?? Context.System.Scheduler;
         Timers.StartPeriodicTimer(HeartbeatTimerKey, HeartbeatCheckTick.Instance, _settings.HeartbeatCheckInterval);
         // A restarted registry lost its entries: routes to them would lead to connections it no
-        // longer watches.
+        // longer watches. The built-in service's route is the gateway's, not the registry's.
         foreach (var service in _routes.Services)
-            _routes.Set(service, []);
+        {
+            if (!string.Equals(service, BroService.Name, StringComparison.Ordinal))
+                _routes.Set(service, []);
+        }
     }
 
     private long NowMs() => _time.Now.ToUnixTimeMilliseconds();
@@ -197,6 +201,14 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         {
             // Nothing a peer sends is held or logged unbounded: the connection goes.
             Close(connection, endpoint, new ErrorInfo(problem, ErrorCodes.InvalidMessage));
+            return;
+        }
+
+        if (string.Equals(name, BroService.Name, StringComparison.Ordinal))
+        {
+            // Refused as a duplicate is (CONNECTION_FAILED), the refusal ipc-bro clients know.
+            Close(connection, endpoint, new ErrorInfo(
+                $"Service name '{BroService.Name}' is reserved: the gateway answers it itself (its built-in service)", ErrorCodes.ConnectionFailed));
             return;
         }
 
@@ -240,7 +252,8 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
             _log.Debug("Service '{0}' registered from {1} (pool index {2}, {3} connections)",
                 name, connection.Path, register.PoolIndex, service.Connections.Count);
         if (_publishEvents)
-            Context.System.EventStream.Publish(new ServiceRegistered(name, message.Methods, message.Version, register.PoolIndex));
+            Context.System.EventStream.Publish(new ServiceRegistered(
+                name, message.Methods, message.Version, register.PoolIndex, message.Metadata, endpoint.Credentials));
     }
 
     /// <summary>Why a REGISTER may not be accepted (a limit it passes, a name it may not use); <c>null</c> when it may.</summary>
@@ -366,18 +379,24 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
     {
         var lastSeen = long.MinValue;
         var credentials = new List<PeerCredentials>(service.Connections.Count);
+        var encodings = new List<BroEncoding>(service.Connections.Count);
+        var inFlight = 0;
+        long served = 0;
         foreach (var connection in service.Connections)
         {
             var entry = _connections[connection];
             lastSeen = Math.Max(lastSeen, entry.LastSeen);
             if (entry.Endpoint.Credentials is { } peer)
                 credentials.Add(peer);
+            encodings.Add(entry.Endpoint.Encoding);
+            inFlight += entry.Endpoint.IncomingCount;
+            served += Volatile.Read(ref entry.Endpoint.ResponsesRouted);
         }
 
         return new ServiceInfo(service.Name, service.Methods, service.Version, service.Metadata,
             service.Connections.Count,
             DateTimeOffset.FromUnixTimeMilliseconds(service.ConnectedAt),
             DateTimeOffset.FromUnixTimeMilliseconds(lastSeen),
-            credentials);
+            credentials, encodings, inFlight, served);
     }
 }

@@ -13,6 +13,9 @@ namespace Bro.Registry;
 /// <param name="LastHeartbeat">The latest activity seen on any of its connections (gateway clock).</param>
 /// <param name="Credentials">Who is at the other end of each of its connections, in registration
 /// order (the kernel's <c>SO_PEERCRED</c>); empty where the platform cannot tell (off Linux).</param>
+/// <param name="Encodings">The encoding of each of its connections, in registration order.</param>
+/// <param name="CallsInFlight">CALLs delivered to it and not answered yet.</param>
+/// <param name="CallsServed">RESPONSEs its open connections sent back to callers.</param>
 public sealed record ServiceInfo(
     string Name,
     IReadOnlyList<string> Methods,
@@ -21,4 +24,7 @@ public sealed record ServiceInfo(
     int Connections,
     DateTimeOffset ConnectedAt,
     DateTimeOffset LastHeartbeat,
-    IReadOnlyList<PeerCredentials> Credentials);
+    IReadOnlyList<PeerCredentials> Credentials,
+    IReadOnlyList<BroEncoding> Encodings,
+    int CallsInFlight,
+    long CallsServed);

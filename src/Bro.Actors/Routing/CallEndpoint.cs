@@ -41,6 +41,13 @@ internal abstract class CallEndpoint
     /// <summary>Creates an endpoint with a process-unique <see cref="Id"/>.</summary>
     protected CallEndpoint() => Id = Interlocked.Increment(ref _lastId);
 
+    /// <summary>Creates an endpoint that is a service from the start: one the gateway serves itself.</summary>
+    protected CallEndpoint(string serviceName)
+        : this() => _serviceName = serviceName;
+
+    /// <summary>Whether this endpoint is answered inside the gateway (the built-in service), not a peer's connection.</summary>
+    public virtual bool IsBuiltIn => false;
+
     /// <summary>A number naming this connection in logs and rewritten ids; unique in the process.</summary>
     public long Id { get; }
 
@@ -74,6 +81,15 @@ internal abstract class CallEndpoint
         get
         {
             lock (_gate) return _outgoing?.Count ?? 0;
+        }
+    }
+
+    /// <summary>Calls delivered to this connection that it has not answered yet.</summary>
+    public int IncomingCount
+    {
+        get
+        {
+            lock (_gate) return _incoming?.Count ?? 0;
         }
     }
 

@@ -4,8 +4,9 @@ namespace Bro.Routing;
 
 /// <summary>
 /// Where each service can be reached: service name to its <see cref="ServicePool"/>. The
-/// registry is its only writer and updates it before it acknowledges a registration; every
-/// connection's reader looks targets up in it without locks or messages.
+/// registry is its only writer for peers' services and updates it before it acknowledges a
+/// registration; the gateway adds the built-in service (<see cref="BuiltIn.BroService"/>) once
+/// at start. Every connection's reader looks targets up in it without locks or messages.
 /// </summary>
 internal sealed class RouteTable
 {
