@@ -38,8 +38,8 @@ internal sealed class RouteTable
         ServiceAdded?.Invoke(service);
     }
 
-    /// <summary>How many services are registered.</summary>
-    public int Count => _pools.Count;
+    /// <summary>How many services peers registered: the gateway's built-in service is not one of them.</summary>
+    public int Count => _pools.Count - (_pools.ContainsKey(BuiltIn.BroService.Name) ? 1 : 0);
 
     /// <summary>The registered service names, for tests and diagnostics.</summary>
     public IReadOnlyCollection<string> Services => [.. _pools.Keys];
