@@ -1,4 +1,5 @@
 using Bro.Protocol;
+using Bro.Routing;
 using Bro.Security;
 
 namespace Bro.Registry;
@@ -21,4 +22,20 @@ public sealed record ServiceInfo(
     int Connections,
     DateTimeOffset ConnectedAt,
     DateTimeOffset LastHeartbeat,
-    IReadOnlyList<PeerCredentials> Credentials);
+    IReadOnlyList<PeerCredentials> Credentials)
+{
+    /// <summary>
+    /// Whether the service was registered as an instance group (<c>metadata.group</c>), so that
+    /// other processes may join it as instances. Default <c>false</c>.
+    /// </summary>
+    public bool IsGroup { get; init; }
+
+    /// <summary>How calls are spread over its connections. Default <see cref="BalancingStrategy.RoundRobin"/>.</summary>
+    public BalancingStrategy Balancing { get; init; }
+
+    /// <summary>
+    /// Its instances in registration order, each with its own connections; a service that is not
+    /// a group has exactly one. Default empty.
+    /// </summary>
+    public IReadOnlyList<ServiceInstanceInfo> Instances { get; init; } = [];
+}
