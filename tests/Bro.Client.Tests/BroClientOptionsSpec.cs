@@ -91,7 +91,9 @@ public sealed class BroClientOptionsSpec
         var defaults = BroClientOptions.FromConfig(ConfigurationFactory.ParseString("bro.client.service-name = a"));
 
         Assert.Equal((true, "users-1", Routing.BalancingStrategy.LeastInFlight), (options.Group, options.InstanceId, options.Balance));
-        Assert.Equal((false, null, null), (defaults.Group, defaults.InstanceId, defaults.Balance));
+        Assert.False(defaults.Group);
+        Assert.Null(defaults.InstanceId);
+        Assert.Null(defaults.Balance);
     }
 
     [Fact]
