@@ -205,7 +205,6 @@ public sealed class RegistryActorGroupSpec : Akka.TestKit.Xunit2.TestKit
 
     public static TheoryData<object, string> BadGroupMetadata => new()
     {
-        { new { group = "yes" }, "metadata.group must be true or false" },
         { new { group = true, instanceId = 5 }, "metadata.instanceId must be a non-empty string" },
         { new { group = true, instanceId = "" }, "metadata.instanceId must be a non-empty string" },
         { new { group = true, instanceId = "a\nb" }, "metadata.instanceId holds control characters" },
@@ -226,6 +225,23 @@ public sealed class RegistryActorGroupSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(ErrorCodes.InvalidMessage, reason.Code);
         Assert.Contains(why, reason.Message);
         Assert.Empty(_routes.Services);
+    }
+
+    [Fact]
+    public void RegistryActor_leaves_group_fields_beside_no_group_true_to_the_service_as_free_form_metadata()
+    {
+        var registry = Registry();
+        var first = Register(registry, CreateTestProbe(), "user-service", new { group = "billing", instanceId = 5, balance = "high" });
+        var second = CreateTestProbe();
+
+        var refused = Register(registry, second, "user-service", new { group = "billing" }, endpoint: From(200));
+
+        ExpectAccepted(first);
+        Assert.Equal(new ErrorInfo("Service 'user-service' is already registered", ErrorCodes.ConnectionFailed), ExpectRefused(second, refused));
+        var info = Lookup(registry, "user-service")!;
+        Assert.False(info.IsGroup);
+        Assert.Equal(BalancingStrategy.RoundRobin, info.Balancing);
+        Assert.Equal(["instance-1"], info.Instances.Select(i => i.InstanceId));
     }
 
     [Fact]

@@ -126,7 +126,7 @@ public sealed record GatewaySettings
 
     /// <summary>
     /// How calls are spread over the connections of a service that has several (a pool, the
-    /// instances of a group), unless its first REGISTER names another in <c>metadata.balance</c>.
+    /// instances of a group), unless it is a group whose first REGISTER names another in <c>metadata.balance</c>.
     /// Default <see cref="BalancingStrategy.RoundRobin"/>; HOCON takes <c>round-robin</c>,
     /// <c>least-in-flight</c> or <c>random</c>.
     /// </summary>

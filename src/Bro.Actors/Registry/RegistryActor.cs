@@ -43,7 +43,8 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
     /// registered); a duplicate name (but for a group's new instance), a duplicate instance id,
     /// or a pool join from another process than the pool's, is sent
     /// <see cref="ConnectionCommands.Close"/> (CONNECTION_FAILED), a name the policy does not
-    /// allow it too (UNAUTHORIZED), metadata with a wrong group field too (INVALID_MESSAGE).
+    /// allow it too (UNAUTHORIZED), a group REGISTER with a bad instance id or strategy too
+    /// (INVALID_MESSAGE).
     /// Either way its reader is resumed.
     /// </summary>
     /// <param name="Message">The decoded REGISTER.</param>

@@ -8,8 +8,9 @@ namespace Bro.Registry.Internal;
 /// <summary>
 /// What a REGISTER's metadata asks about instance groups: <c>group</c> (join or found a group
 /// of processes serving one name), <c>instanceId</c> (the instance's name in it) and
-/// <c>balance</c> (the strategy a new service's calls are spread by). Metadata is otherwise
-/// free-form: other keys, and metadata that is not a map, ask nothing.
+/// <c>balance</c> (the strategy a new service's calls are spread by). The last two are read
+/// only beside <c>group: true</c>: ipc-bro metadata is free-form, and a service that never heard
+/// of groups may use these keys for its own ends (a <c>group</c> that is not a boolean included).
 /// </summary>
 /// <param name="Group"><c>metadata.group</c>: <c>true</c> asks to found or join a group.</param>
 /// <param name="InstanceId"><c>metadata.instanceId</c>, if given.</param>
@@ -17,9 +18,10 @@ namespace Bro.Registry.Internal;
 internal readonly record struct InstanceRequest(bool Group, string? InstanceId, BalancingStrategy? Balance)
 {
     /// <summary>
-    /// Reads the fields from <paramref name="metadata"/>. Returns why they cannot be used (a
-    /// wrong type, an unknown strategy, an instance id over <paramref name="maxIdBytes"/> or
-    /// holding control characters), or <c>null</c> with <paramref name="request"/> set.
+    /// Reads the fields from <paramref name="metadata"/>. Returns why a REGISTER that asks for a
+    /// group cannot be accepted (an instance id that is not a string, is over
+    /// <paramref name="maxIdBytes"/> or holds control characters; an unknown strategy), or
+    /// <c>null</c> with <paramref name="request"/> set.
     /// Registration is rare: the metadata (at most max-metadata-size) is read as a whole here
     /// rather than by the header readers every frame goes through.
     /// </summary>
@@ -43,15 +45,11 @@ internal readonly record struct InstanceRequest(bool Group, string? InstanceId, 
         if (map.ValueKind != JsonValueKind.Object)
             return null;
 
-        var group = false;
+        if (!map.TryGetProperty("group", out var group) || group.ValueKind != JsonValueKind.True)
+            return null;
+
         string? instanceId = null;
         BalancingStrategy? balance = null;
-        if (map.TryGetProperty("group", out var groupValue))
-        {
-            if (groupValue.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                return $"metadata.group must be true or false, was {groupValue.ValueKind}";
-            group = groupValue.GetBoolean();
-        }
 
         if (map.TryGetProperty("instanceId", out var idValue))
         {
@@ -72,7 +70,7 @@ internal readonly record struct InstanceRequest(bool Group, string? InstanceId, 
             balance = strategy;
         }
 
-        request = new InstanceRequest(group, instanceId, balance);
+        request = new InstanceRequest(true, instanceId, balance);
         return null;
     }
 }
