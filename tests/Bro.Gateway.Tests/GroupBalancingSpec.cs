@@ -72,7 +72,8 @@ public sealed class GroupBalancingSpec : Akka.TestKit.Xunit2.TestKit
         var group = Group(3, BalancingStrategy.LeastInFlight);
 
         // All idle: one each, in turn.
-        Enumerable.Range(0, 3).Select(_ => Call()).ToArray();
+        for (var i = 0; i < 3; i++)
+            Call();
         var given = group.Select(e => Assert.Single(Received(e))).ToArray();
         Assert.All(group, endpoint => Assert.Equal(1, endpoint.IncomingLoad));
 
@@ -88,9 +89,9 @@ public sealed class GroupBalancingSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Empty(Received(group[2]));
 
         // Now all have one in flight again: the tie goes on in turn, not always to the first.
-        var tied = Enumerable.Range(0, 3).Select(_ => Call()).ToArray();
+        for (var i = 0; i < 3; i++)
+            Call();
         Assert.All(group, endpoint => Assert.Single(Received(endpoint)));
-        Assert.Equal(3, tied.Length);
     }
 
     [Fact]
@@ -152,7 +153,8 @@ public sealed class GroupBalancingSpec : Akka.TestKit.Xunit2.TestKit
     public void A_lost_group_connection_answers_its_calls_in_flight_CONNECTION_LOST_at_once_and_the_next_calls_go_to_the_others()
     {
         var group = Group(3, BalancingStrategy.RoundRobin);
-        Enumerable.Range(0, 6).Select(_ => Call()).ToArray();
+        for (var i = 0; i < 6; i++)
+            Call();
         var onLost = Received(group[1]);
         Assert.Equal(2, onLost.Length);
         Assert.Equal(4, Received(group[0]).Length + Received(group[2]).Length);
