@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Bro.Routing;
 using Bro.Security;
 
 namespace Bro.Configuration;
@@ -129,6 +130,14 @@ public sealed record GatewaySettings
     /// </summary>
     public int MonitorBufferSize { get; init; } = 4096;
 
+    /// <summary>
+    /// How calls are spread over the connections of a service that has several (a pool, the
+    /// instances of a group), unless it is a group whose first REGISTER names another in <c>metadata.balance</c>.
+    /// Default <see cref="BalancingStrategy.RoundRobin"/>; HOCON takes <c>round-robin</c>,
+    /// <c>least-in-flight</c> or <c>random</c>.
+    /// </summary>
+    public BalancingStrategy DefaultBalancing { get; init; } = BalancingStrategy.RoundRobin;
+
     /// <summary>Log every routed frame at debug level. Default <c>false</c>.</summary>
     public bool Debug { get; init; }
 
@@ -181,6 +190,7 @@ public sealed record GatewaySettings
             RegistrationGrace = c.GetTimeSpan("registration-grace"),
             CongestionTimeout = c.GetTimeSpan("congestion-timeout"),
             SlowConsumerTimeout = c.GetTimeSpan("slow-consumer-timeout"),
+            DefaultBalancing = ParseBalancing(c.GetString("default-balancing")),
             Debug = c.GetBoolean("debug"),
             MonitorBufferSize = c.GetInt("monitor-buffer-size"),
             GatewayName = c.GetString("gateway-name"),
@@ -208,6 +218,12 @@ public sealed record GatewaySettings
 
         throw new ConfigurationException($"bro.gateway.socket-mode must be an octal file mode from 000 to 777, was '{text}'");
     }
+
+    private static BalancingStrategy ParseBalancing(string text) =>
+        BalancingStrategies.TryParse(text, out var strategy)
+            ? strategy
+            : throw new ConfigurationException(
+                $"bro.gateway.default-balancing must be one of {string.Join(", ", BalancingStrategies.Names)}, was '{text}'");
 
     private static void Validate(GatewaySettings s)
     {

@@ -18,4 +18,11 @@ public sealed record ServiceRegistered(
     int? PoolIndex,
     RawValue? Metadata = null,
     PeerCredentials? Credentials = null)
-    : GatewayEvent;
+    : GatewayEvent
+{
+    /// <summary>
+    /// The instance the connection belongs to: its <c>metadata.instanceId</c>, or the id the
+    /// gateway gave it (<c>instance-N</c>). Default <c>null</c> (not set by the registry).
+    /// </summary>
+    public string? InstanceId { get; init; }
+}

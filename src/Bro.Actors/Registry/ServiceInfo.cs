@@ -1,4 +1,5 @@
 using Bro.Protocol;
+using Bro.Routing;
 using Bro.Security;
 
 namespace Bro.Registry;
@@ -27,4 +28,20 @@ public sealed record ServiceInfo(
     IReadOnlyList<PeerCredentials> Credentials,
     IReadOnlyList<BroEncoding> Encodings,
     int CallsInFlight,
-    long CallsServed);
+    long CallsServed)
+{
+    /// <summary>
+    /// Whether the service was registered as an instance group (<c>metadata.group</c>), so that
+    /// other processes may join it as instances. Default <c>false</c>.
+    /// </summary>
+    public bool IsGroup { get; init; }
+
+    /// <summary>How calls are spread over its connections. Default <see cref="BalancingStrategy.RoundRobin"/>.</summary>
+    public BalancingStrategy Balancing { get; init; }
+
+    /// <summary>
+    /// Its instances in registration order, each with its own connections; a service that is not
+    /// a group has exactly one. Default empty.
+    /// </summary>
+    public IReadOnlyList<ServiceInstanceInfo> Instances { get; init; } = [];
+}

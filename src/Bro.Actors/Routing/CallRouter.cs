@@ -16,8 +16,8 @@ using Bro.Telemetry.Internal;
 namespace Bro.Routing;
 
 /// <summary>
-/// The gateway's data plane: routes each CALL to a connection of its target (round-robin over
-/// the pool) and each RESPONSE back to the connection that sent the CALL, and answers, with an
+/// The gateway's data plane: routes each CALL to a connection of its target (picked by the
+/// pool's <see cref="BalancingStrategy"/>) and each RESPONSE back to the connection that sent the CALL, and answers, with an
 /// error RESPONSE carrying the CALL's id, every call the gateway knows cannot succeed: unknown
 /// target, passed deadline, chain too deep, too many calls in flight, target connection lost,
 /// a value the target's encoding cannot express.

@@ -22,10 +22,10 @@ internal sealed class RouteTable
     public bool TryGet(string service, out ServicePool pool) => _pools.TryGetValue(service, out pool!);
 
     /// <summary>
-    /// Sets the connections of <paramref name="service"/>, keeping its round-robin position;
-    /// an empty list removes the service.
+    /// Sets the connections of <paramref name="service"/> and how calls are spread over them,
+    /// keeping its round-robin position; an empty list removes the service.
     /// </summary>
-    public void Set(string service, IReadOnlyCollection<CallEndpoint> endpoints)
+    public void Set(string service, IReadOnlyCollection<CallEndpoint> endpoints, BalancingStrategy strategy = BalancingStrategy.RoundRobin)
     {
         if (endpoints.Count == 0)
         {
@@ -34,7 +34,7 @@ internal sealed class RouteTable
         }
 
         var position = _pools.TryGetValue(service, out var old) ? old.Position : -1;
-        _pools[service] = new ServicePool([.. endpoints], position);
+        _pools[service] = new ServicePool([.. endpoints], position, strategy);
         ServiceAdded?.Invoke(service);
     }
 
