@@ -161,7 +161,8 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
         service.Encodings.Select(e => e == BroEncoding.MessagePack ? "msgpack" : "json").ToArray(),
         service.ConnectedAt,
         service.Credentials.Select(c => new PeerReport(c.Pid, c.Uid, c.Gid)).ToArray(),
-        service.CallsInFlight, service.CallsServed);
+        service.CallsInFlight, service.CallsServed,
+        service.Instances.Select(i => i.InstanceId).ToArray(), service.Balancing.ToName());
 
     private void OnPoll(BroServiceEndpoint endpoint, CallMessage call)
     {

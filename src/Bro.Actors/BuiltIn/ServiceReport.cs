@@ -10,6 +10,8 @@ namespace Bro.BuiltIn;
 /// <param name="Peers">Who is at the other end of each connection; empty where the platform cannot tell.</param>
 /// <param name="CallsInFlight">CALLs delivered to it and not answered yet.</param>
 /// <param name="CallsServed">RESPONSEs its open connections sent back to callers.</param>
+/// <param name="Instances">The ids of its instances (one unless it is an instance group), in registration order.</param>
+/// <param name="Balancing">How calls are spread over its connections (<c>round-robin</c>, <c>least-in-flight</c>, <c>random</c>).</param>
 public sealed record ServiceReport(
     string Name,
     IReadOnlyList<string> Methods,
@@ -19,4 +21,6 @@ public sealed record ServiceReport(
     DateTimeOffset ConnectedAt,
     IReadOnlyList<PeerReport> Peers,
     int CallsInFlight,
-    long CallsServed);
+    long CallsServed,
+    IReadOnlyList<string> Instances,
+    string Balancing);

@@ -27,13 +27,14 @@ internal static class ServicesCommand
                 s.Name,
                 string.Join(",", s.Methods),
                 s.Connections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                s.Instances.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 string.Join(",", s.Encodings.Distinct()),
                 Format.Time(s.ConnectedAt),
                 s.Peers.Count == 0 ? "-" : string.Join(",", s.Peers.Select(p => $"{p.Pid}/{p.Uid}").Distinct()),
                 s.CallsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 s.CallsServed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
-            Format.Table(Console.Out, ["NAME", "METHODS", "CONN", "ENCODING", "CONNECTED SINCE", "PID/UID", "IN FLIGHT", "SERVED"], rows);
+            Format.Table(Console.Out, ["NAME", "METHODS", "CONN", "INSTANCES", "ENCODING", "CONNECTED SINCE", "PID/UID", "IN FLIGHT", "SERVED"], rows);
             return 0;
         }));
         return services;

@@ -36,7 +36,7 @@ public sealed class BroCliSpec(ITestOutputHelper output) : IDisposable
         var lines = text.Split('\n');
         Assert.StartsWith("NAME", lines[0]);
         var row = Assert.Single(lines, l => l.StartsWith("order-service", StringComparison.Ordinal));
-        Assert.Matches($@"^order-service\s+echo\s+1\s+json\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+{Environment.ProcessId}/{ThisProcess.Credentials.Uid}\s+0\s+0$", row);
+        Assert.Matches($@"^order-service\s+echo\s+1\s+1\s+json\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+{Environment.ProcessId}/{ThisProcess.Credentials.Uid}\s+0\s+0$", row);
         Assert.DoesNotContain("bro-cli-", text);
     }
 
@@ -52,6 +52,7 @@ public sealed class BroCliSpec(ITestOutputHelper output) : IDisposable
         var services = JsonSerializer.Deserialize<ServiceReport[]>(text, RawValue.DefaultJsonOptions)!;
         var order1 = Assert.Single(services);
         Assert.Equal(("order-service", 1, Environment.ProcessId), (order1.Name, order1.Connections, order1.Peers[0].Pid));
+        Assert.Equal((1, "round-robin"), (order1.Instances.Count, order1.Balancing));
     }
 
     [Fact]
