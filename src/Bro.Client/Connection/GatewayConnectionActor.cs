@@ -245,7 +245,7 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
             _core.Options.ServiceName,
             _core.Methods.Names,
             _core.Options.Version,
-            joinPool ? RawValue.FromObject(new { poolIndex = _poolIndex }, _core.Encoding) : null);
+            RegisterMetadata.For(_core, joinPool ? _poolIndex : null));
 
         // Queued before the socket opens: it is written first, as soon as the socket connects.
         handle.TryWrite(register);
