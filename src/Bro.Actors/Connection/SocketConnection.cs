@@ -387,7 +387,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
 
         switch (header.Type)
         {
-            case MessageType.Call or MessageType.Response when ServiceName is null:
+            case MessageType.Call or MessageType.Response or MessageType.Cancel when ServiceName is null:
                 RefuseUnregistered(header);
                 break;
             case MessageType.Call:
@@ -395,6 +395,9 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                 break;
             case MessageType.Response:
                 _router.RouteResponse(this, header, frame, _flushes);
+                break;
+            case MessageType.Cancel:
+                _router.RouteCancel(this, header, _flushes);
                 break;
             case MessageType.Heartbeat:
                 break;
@@ -425,6 +428,8 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
             return false;
         }
 
+        // Before the registry publishes the route: no call reaches this connection before the flag is set.
+        UnderstandsCancel = BroFeatures.Announces(register.Metadata, BroFeatures.Cancel);
         _registering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _registry.Tell(new RegistryActor.RegisterService(register, header.PoolIndex, this), _actor);
         return true;
