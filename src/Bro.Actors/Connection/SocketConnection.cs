@@ -11,6 +11,7 @@ using Bro.Routing;
 using Bro.Security;
 using Bro.Security.Internal;
 using Bro.Transport;
+using Bro.Transport.Internal;
 
 namespace Bro.Connection;
 
@@ -142,6 +143,12 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
         Flush();
         _registering?.TrySetResult();
     }
+
+    /// <summary>
+    /// Whether the peer closed the socket entirely (it crashed, or hung up), rather than shutting
+    /// down only its sending side: nobody is left to answer, so its calls are abandoned at once.
+    /// </summary>
+    public bool PeerHungUp => SocketHangup.PeerClosed(_socket);
 
     /// <summary>
     /// The peer sent its last frame (end of stream): its service is withdrawn from the routes

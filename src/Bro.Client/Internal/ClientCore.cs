@@ -397,6 +397,20 @@ internal sealed class ClientCore
             _owner.RaiseLog(BroLogLevel.Debug, $"-> [{connection.PoolIndex}] {Messages.FormatForLog(cancel)}");
     }
 
+    /// <summary>
+    /// The client is disconnecting <paramref name="connection"/>: a Bro gateway is told CANCEL for
+    /// every call still pending on it, so that their callees stop now, rather than once the
+    /// gateway sees the socket close (it keeps a half-closed peer's calls for their answers).
+    /// Called before the connection's queue is completed, so the CANCELs are written out.
+    /// </summary>
+    public void AbandonPending(ConnectionHandle connection)
+    {
+        if (!connection.IsBroGateway)
+            return;
+        foreach (var call in Pending.On(connection.PoolIndex))
+            connection.TryWrite(new CancelMessage(call.Id, Options.ServiceName, call.Target, CancelReasons.CallerLost));
+    }
+
     private async Task HandleCallAsync(HandledCall handled)
     {
         var connection = handled.Connection;

@@ -148,6 +148,16 @@ internal sealed class PendingCalls
         call.Completion.TrySetCanceled();
     }
 
+    /// <summary>The calls pending on pooled connection <paramref name="poolIndex"/>, at the moment of enumeration.</summary>
+    public IEnumerable<PendingCall> On(int poolIndex)
+    {
+        foreach (var (_, call) in _calls)
+        {
+            if (call.PoolIndex == poolIndex)
+                yield return call;
+        }
+    }
+
     /// <summary>Fails every call sent on pooled connection <paramref name="poolIndex"/> (or all, when <c>null</c>).</summary>
     /// <returns>How many calls were failed.</returns>
     public int FailAll(int? poolIndex, Func<BroException> error)
