@@ -18,7 +18,8 @@ namespace Bro.Routing;
 /// the pool) and each RESPONSE back to the connection that sent the CALL, and answers, with an
 /// error RESPONSE carrying the CALL's id, every call the gateway knows cannot succeed: unknown
 /// target, passed deadline, chain too deep, too many calls in flight, target connection lost,
-/// a value the target's encoding cannot express.
+/// a value the target's encoding cannot express. A caller's CANCEL finishes its call without an
+/// answer; targets that announced the feature are told CANCEL for every call abandoned for them.
 /// </summary>
 /// <remarks>
 /// <para>It runs on the thread of the connection whose frame it handles: a frame crosses no
