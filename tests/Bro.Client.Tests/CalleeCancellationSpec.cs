@@ -132,6 +132,49 @@ public sealed class CalleeCancellationSpec(ITestOutputHelper output) : ClientSpe
     }
 
     [Fact]
+    public async Task A_CANCEL_that_overtakes_a_CALL_waiting_for_a_handler_slot_cancels_its_token_before_it_starts()
+    {
+        // Two slots, both taken: the third CALL waits in the queue (which, not full, keeps the
+        // socket read, so the CANCELs behind it are read).
+        var first = new WaitingHandler();
+        var second = new WaitingHandler();
+        var queuedToken = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await ConnectedClient("user", c =>
+        {
+            c.RegisterMethod<object, int>("first", (_, _, token) => first.Wait(token));
+            c.RegisterMethod<object, int>("second", (_, _, token) => second.Wait(token));
+            c.RegisterMethod<object, int>("queued", (_, _, token) =>
+            {
+                queuedToken.TrySetResult(token.IsCancellationRequested);
+                return Task.FromResult(0);
+            });
+        }, options => options with { MaxConcurrentHandlers = 2 });
+        var order = await ConnectedClient("order");
+        using var cancelFirst = new CancellationTokenSource();
+        using var cancelSecond = new CancellationTokenSource();
+        using var cancelQueued = new CancellationTokenSource();
+        var calls = new List<Task>
+        {
+            order.CallAsync<int>("user", "first", options: new CallOptions { CancellationToken = cancelFirst.Token }),
+            order.CallAsync<int>("user", "second", options: new CallOptions { CancellationToken = cancelSecond.Token }),
+        };
+        await Task.WhenAll(first.Started.Task, second.Started.Task).WaitAsync(Patience);
+        calls.Add(order.CallAsync<int>("user", "queued", options: new CallOptions { CancellationToken = cancelQueued.Token }));
+
+        // The queued call's CANCEL goes first; the one that frees a slot follows it on the same
+        // connection, so the queued handler starts only after its CANCEL was read.
+        await cancelQueued.CancelAsync();
+        await cancelFirst.CancelAsync();
+
+        await first.Cancelled.Task.WaitAsync(Patience);
+        Assert.True(await queuedToken.Task.WaitAsync(Patience));
+        await cancelSecond.CancelAsync();
+        await second.Cancelled.Task.WaitAsync(Patience);
+        foreach (var call in calls)
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Patience));
+    }
+
+    [Fact]
     public async Task A_handlers_token_fires_at_the_calls_deadline()
     {
         var handler = new WaitingHandler();
