@@ -59,6 +59,12 @@ internal sealed record BenchOptions
     /// </summary>
     public IReadOnlyList<string> GatewayEnv { get; init; } = [];
 
+    /// <summary>
+    /// <c>--with-monitor</c>: the raw driver runs <c>bro monitor</c> (its output discarded) against
+    /// each gateway it measures, to measure what being watched costs the gateway.
+    /// </summary>
+    public bool WithMonitor { get; init; }
+
     /// <summary>json or msgpack.</summary>
     public string Serializer { get; init; } = "json";
 
@@ -108,6 +114,7 @@ internal sealed record BenchOptions
                 {
                     GatewayEnv = [.. options.GatewayEnv, "DOTNET_STARTUP_HOOKS=" + Path.Combine(AppContext.BaseDirectory, "Bro.Bench.dll")],
                 },
+                "--with-monitor" => options with { WithMonitor = true },
                 "--only" => options with { Only = Value().Split(',').ToHashSet() },
                 "--socket" => Add(options, sockets, Value()),
                 "--next-socket" => options with { NextSocket = Value() },

@@ -20,7 +20,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException(
-            $"{process.StartInfo.ArgumentList[0]} exited before it was ready:\n{string.Join('\n', _output)}"));
+            $"{string.Join(' ', process.StartInfo.ArgumentList)} exited before it was ready:\n{string.Join('\n', _output)}"));
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -29,16 +29,28 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>The process id, for <see cref="ProcessProbe"/>.</summary>
     public int Id => _process.Id;
 
-    /// <summary>Starts <c>dotnet dll args</c>; <see cref="ReadyAsync"/> completes on the first line containing <paramref name="readyLine"/>.</summary>
-    public static ChildProcess Start(string dll, IEnumerable<string> args, string readyLine, IEnumerable<string>? environment = null)
+    /// <summary>
+    /// Starts <c>dotnet dll args</c>; <see cref="ReadyAsync"/> completes on the first line containing <paramref name="readyLine"/>.
+    /// With <paramref name="discardStdout"/>, its standard output goes to /dev/null (a process that
+    /// writes more than this bench should spend reading: <c>bro monitor</c>); the ready line must then come on stderr.
+    /// </summary>
+    public static ChildProcess Start(string dll, IEnumerable<string> args, string readyLine, IEnumerable<string>? environment = null,
+        bool discardStdout = false)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(discardStdout ? "sh" : "dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (discardStdout)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("exec dotnet \"$@\" > /dev/null");
+            start.ArgumentList.Add("sh");
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);

@@ -30,10 +30,11 @@ internal static class RawDriver
         foreach (var encoding in new[] { "json", "msgpack" })
         {
             var socket = Path.Combine(dir, $"raw-floor-{encoding}.sock");
-            var floor = await RunTarget("floor", ChildProcess.StartRole("relay", "--socket", socket), socket, encoding, scenarios, coldWarmCalls, null);
+            var floor = await RunTarget("floor", ChildProcess.StartRole("relay", "--socket", socket), socket, encoding, scenarios, coldWarmCalls, null,
+                watched: false);
             socket = Path.Combine(dir, $"raw-gw-{encoding}.sock");
             var gateway = await RunTarget("gateway", ChildProcess.Start("bro.dll", ["--socket", socket], "listening", options.GatewayEnv),
-                socket, encoding, scenarios, coldWarmCalls, options.Runs("accept-storm") ? stormConnections : null);
+                socket, encoding, scenarios, coldWarmCalls, options.Runs("accept-storm") ? stormConnections : null, options.WithMonitor);
             coldWarm.Add(floor.ColdWarm);
             coldWarm.Add(gateway.ColdWarm);
             results.AddRange(scenarios.Select((s, i) => new RawResult(s.Name, s.Description, encoding, gateway.Measurements[i], floor.Measurements[i])));
@@ -45,10 +46,15 @@ internal static class RawDriver
     }
 
     private static async Task<(ColdWarmResult ColdWarm, List<RawMeasurement> Measurements, AcceptStormResult? Storm)> RunTarget(
-        string target, ChildProcess process, string socket, string encoding, IReadOnlyList<RawScenario> scenarios, int coldWarmCalls, int? storm)
+        string target, ChildProcess process, string socket, string encoding, IReadOnlyList<RawScenario> scenarios, int coldWarmCalls, int? storm,
+        bool watched)
     {
         await using var server = process;
         await server.ReadyAsync();
+        // Watched from before the first call to after the last, as an operator's terminal would.
+        await using var monitor = watched ? ChildProcess.Start("bro.dll", ["monitor", "--socket", socket], "Monitoring", discardStdout: true) : null;
+        if (monitor is not null)
+            await monitor.ReadyAsync();
         var deadline = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
         // Pair numbers are unique within one server process: service names must be.
         var nextPair = 0;

@@ -23,7 +23,7 @@ namespace Bro.Client;
 /// threads (a read loop or an actor): keep their handlers short and non-blocking; an exception
 /// thrown by one is swallowed.
 /// </remarks>
-public sealed class BroClient : IAsyncDisposable
+public sealed class BroClient : IBroClient, IAsyncDisposable
 {
     private static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(10);
 

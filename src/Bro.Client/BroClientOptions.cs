@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Configuration;
 using Bro.Client.Internal;
 using Bro.Protocol;
+using Bro.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace Bro.Client;
@@ -41,6 +42,28 @@ public sealed record BroClientOptions
 
     /// <summary>Number of connections to open; calls are spread round-robin over them. Default 1.</summary>
     public int PoolSize { get; init; } = 1;
+
+    /// <summary>
+    /// Register as an instance of an instance group (REGISTER <c>metadata.group</c>): several
+    /// processes may then serve <see cref="ServiceName"/>, and the gateway spreads the calls to it
+    /// over all of them. Every instance must set it; the first one founds the group. Default
+    /// <c>false</c>: the name is this client's alone.
+    /// </summary>
+    public bool Group { get; init; }
+
+    /// <summary>
+    /// This instance's id in its group (<c>metadata.instanceId</c>), unique in the group; only
+    /// sent with <see cref="Group"/>. Default <c>null</c>: the process id and a random suffix,
+    /// chosen once per client.
+    /// </summary>
+    public string? InstanceId { get; init; }
+
+    /// <summary>
+    /// How the gateway spreads the group's calls over its instances (<c>metadata.balance</c>);
+    /// only the group's first instance decides, and only with <see cref="Group"/>. Default
+    /// <c>null</c>: the gateway's <c>default-balancing</c>.
+    /// </summary>
+    public BalancingStrategy? Balance { get; init; }
 
     /// <summary>Log every frame and send stack traces in error responses. Default <c>false</c>.</summary>
     public bool Debug { get; init; }
@@ -120,6 +143,17 @@ public sealed record BroClientOptions
                 $"bro.client.max-frame-size must be between 1 and {int.MaxValue} bytes, was {maxFrameSize}");
 
         var version = c.GetString("version", null);
+        var instanceId = c.GetString("instance-id", null);
+        var balanceName = c.GetString("balance", null);
+        BalancingStrategy? balance = null;
+        if (!string.IsNullOrEmpty(balanceName))
+        {
+            balance = BalancingStrategies.TryParse(balanceName, out var strategy)
+                ? strategy
+                : throw new ConfigurationException(
+                    $"bro.client.balance must be empty or one of {string.Join(", ", BalancingStrategies.Names)}, was '{balanceName}'");
+        }
+
         return new BroClientOptions
         {
             ServiceName = c.GetString("service-name", string.Empty),
@@ -136,6 +170,9 @@ public sealed record BroClientOptions
             MaxFrameSize = (int)maxFrameSize,
             OutboundQueueSize = c.GetInt("outbound-queue-size"),
             MaxConcurrentHandlers = c.GetInt("max-concurrent-handlers"),
+            Group = c.GetBoolean("group"),
+            InstanceId = string.IsNullOrEmpty(instanceId) ? null : instanceId,
+            Balance = balance,
         };
     }
 
@@ -156,5 +193,7 @@ public sealed record BroClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(OutboundQueueSize, 1, nameof(OutboundQueueSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameSize, 1, nameof(MaxFrameSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentHandlers, 1, nameof(MaxConcurrentHandlers));
+        if (InstanceId is not null && string.IsNullOrWhiteSpace(InstanceId))
+            throw new ArgumentException("BroClientOptions.InstanceId must not be blank", nameof(InstanceId));
     }
 }

@@ -77,6 +77,62 @@ public sealed class ContractGeneratorSpec
                     }
                 }
 
+                /// <summary>Answers each call of global::Shop.IUserService on the instance of a scope made for that call.</summary>
+                internal sealed class UserServiceBroPerCall : global::Shop.IUserService
+                {
+                    private readonly global::System.Func<global::Bro.Client.Contracts.IBroCallScope<global::Shop.IUserService>> _createScope;
+
+                    public UserServiceBroPerCall(global::System.Func<global::Bro.Client.Contracts.IBroCallScope<global::Shop.IUserService>> createScope)
+                    {
+                        _createScope = createScope;
+                    }
+
+                    async global::System.Threading.Tasks.Task<global::Shop.User> global::Shop.IUserService.FetchAsync(global::Shop.GetUser @request, global::System.Threading.CancellationToken @ct)
+                    {
+                        var __scope = this._createScope();
+                        await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(__scope, false))
+                        {
+                            return await __scope.Service.FetchAsync(@request, @ct).ConfigureAwait(false);
+                        }
+                    }
+
+                    async global::System.Threading.Tasks.Task<global::Shop.User?> global::Shop.IUserService.FindUserAsync(global::Shop.GetUser @request)
+                    {
+                        var __scope = this._createScope();
+                        await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(__scope, false))
+                        {
+                            return await __scope.Service.FindUserAsync(@request).ConfigureAwait(false);
+                        }
+                    }
+
+                    async global::System.Threading.Tasks.ValueTask<int> global::Shop.IUserService.CountAsync(global::System.Threading.CancellationToken @cancellationToken)
+                    {
+                        var __scope = this._createScope();
+                        await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(__scope, false))
+                        {
+                            return await __scope.Service.CountAsync(@cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    async global::System.Threading.Tasks.Task global::Shop.IUserService.PingAsync()
+                    {
+                        var __scope = this._createScope();
+                        await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(__scope, false))
+                        {
+                            await __scope.Service.PingAsync().ConfigureAwait(false);
+                        }
+                    }
+
+                    async global::System.Threading.Tasks.ValueTask global::Shop.IUserService.ForgetAsync(global::Shop.GetUser @event, global::System.Threading.CancellationToken @ct)
+                    {
+                        var __scope = this._createScope();
+                        await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(__scope, false))
+                        {
+                            await __scope.Service.ForgetAsync(@event, @ct).ConfigureAwait(false);
+                        }
+                    }
+                }
+
                 /// <summary>Registers the generated code of global::Shop.IUserService with Bro.Client.</summary>
                 internal static class UserServiceBroContract
                 {
@@ -84,7 +140,8 @@ public sealed class ContractGeneratorSpec
                     internal static void Register()
                     {
                         global::Bro.Client.Contracts.BroContracts.Register<global::Shop.IUserService>(
-                            "user-service", static client => new UserServiceBroProxy(client), Serve);
+                            "user-service", static client => new UserServiceBroProxy(client), Serve,
+                            static createScope => new UserServiceBroPerCall(createScope));
                     }
 
                     private static void Serve(global::Bro.Client.BroClient client, global::Shop.IUserService service)

@@ -76,4 +76,31 @@ public sealed class BroClientOptionsSpec
         Assert.Equal("ok", client.ServiceName);
         Assert.False(client.IsConnected);
     }
+
+    [Fact]
+    public void The_group_keys_of_bro_client_are_read_and_default_to_no_group()
+    {
+        var options = BroClientOptions.FromConfig(ConfigurationFactory.ParseString("""
+            bro.client {
+              service-name = user-service
+              group = on
+              instance-id = users-1
+              balance = least-in-flight
+            }
+            """));
+        var defaults = BroClientOptions.FromConfig(ConfigurationFactory.ParseString("bro.client.service-name = a"));
+
+        Assert.Equal((true, "users-1", Routing.BalancingStrategy.LeastInFlight), (options.Group, options.InstanceId, options.Balance));
+        Assert.False(defaults.Group);
+        Assert.Null(defaults.InstanceId);
+        Assert.Null(defaults.Balance);
+    }
+
+    [Fact]
+    public void An_unknown_group_balance_is_a_configuration_error()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => BroClientOptions.FromConfig(
+            ConfigurationFactory.ParseString("bro.client { service-name = a, group = on, balance = fastest }")));
+        Assert.Equal("bro.client.balance must be empty or one of round-robin, least-in-flight, random, was 'fastest'", error.Message);
+    }
 }

@@ -513,15 +513,63 @@ public sealed class CallRouterSpec : Akka.TestKit.Xunit2.TestKit
         var routed = events.ExpectMsg<CallRouted>();
         Assert.Equal(("cart", "order", "get", "req-1", 2, deadline),
             (routed.From, routed.To, routed.Method, routed.RequestId, routed.Depth.GetValueOrDefault(), routed.Deadline.GetValueOrDefault()));
+        Assert.Equal("root-1", routed.Root);
+        Assert.Equal(["cart", "order"], routed.Chain!);
 
         Send(router, order, Success("req-1", "order", "cart"));
         var responded = events.ExpectMsg<ResponseRouted>();
-        Assert.Equal(("req-1", "order", "cart"), (responded.RequestId, responded.From, responded.To));
+        Assert.Equal(("req-1", "order", "cart", ResponseStatus.Success), (responded.RequestId, responded.From, responded.To, responded.Status));
+
+        Send(router, cart, Call("req-3", "cart", "order"));
+        events.ExpectMsg<CallRouted>();
+        Send(router, order, new ResponseMessage("req-3", "order", "cart", ResponseStatus.Error, null, new ErrorInfo("no", "USER_NOT_FOUND"), null));
+        var failed = events.ExpectMsg<ResponseRouted>();
+        Assert.Equal((ResponseStatus.Error, "USER_NOT_FOUND"), (failed.Status, failed.ErrorCode));
 
         Send(router, cart, Call("req-2", "cart", "ghost"));
         var error = events.ExpectMsg<GatewayErrorOccurred>();
         Assert.Equal((ErrorCodes.ServiceNotFound, "req-2"), (error.Code, error.RequestId));
         events.ExpectNoMsg(Quiet);
+    }
+
+    // ---- monitoring ----
+
+    [Fact]
+    public void CallRouter_records_nothing_while_nobody_watches()
+    {
+        var router = Router();
+        var cart = Service(router, "cart");
+        var order = Service(router, "order");
+
+        Send(router, cart, Call("req-1", "cart", "order"));
+        Send(router, order, Success("req-1", "order", "cart"));
+        Send(router, cart, Call("req-2", "cart", "ghost"));
+
+        Assert.False(router.Monitor.IsWatched);
+        Assert.Equal(0, router.Monitor.Head);
+    }
+
+    [Fact]
+    public void CallRouter_records_every_call_response_and_own_answer_while_watched()
+    {
+        var router = Router();
+        var cart = Service(router, "cart");
+        var order = Service(router, "order");
+        router.Monitor.SetWatched(true);
+
+        Send(router, cart, Call("req-1", "cart", "order", depth: 2));
+        Send(router, order, new ResponseMessage("req-1", "order", "cart", ResponseStatus.Error, null, new ErrorInfo("no", "USER_NOT_FOUND"), null));
+        Send(router, cart, Call("req-2", "cart", "ghost"));
+
+        var records = router.Monitor.Read(0, null).Records;
+        Assert.Equal(3, records.Count);
+        Assert.Equal(("CALL", "req-1", "cart", "order", "get", "root-1", 2),
+            (records[0].Type, records[0].Id, records[0].From, records[0].To, records[0].Method, records[0].Root, records[0].Depth.GetValueOrDefault()));
+        Assert.Equal(("RESPONSE", "order", "cart", "get", "error", "USER_NOT_FOUND", false),
+            (records[1].Type, records[1].From, records[1].To, records[1].Method, records[1].Status, records[1].Code, records[1].ByGateway));
+        Assert.NotNull(records[1].LatencyMs);
+        Assert.Equal(("RESPONSE", "req-2", "ghost", "cart", ErrorCodes.ServiceNotFound, true),
+            (records[2].Type, records[2].Id, records[2].From, records[2].To, records[2].Code, records[2].ByGateway));
     }
 
     // ---- calls owned per connection ----

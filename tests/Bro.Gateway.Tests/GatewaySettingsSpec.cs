@@ -132,4 +132,24 @@ public sealed class GatewaySettingsSpec
         Assert.Contains("bro.gateway.policy.rules.r", error.Message);
         Assert.Contains(expected, error.Message);
     }
+
+    [Theory]
+    [InlineData("round-robin", Routing.BalancingStrategy.RoundRobin)]
+    [InlineData("least-in-flight", Routing.BalancingStrategy.LeastInFlight)]
+    [InlineData("Random", Routing.BalancingStrategy.Random)]
+    public void GatewaySettings_reads_the_default_balancing_of_groups_and_pools(string name, Routing.BalancingStrategy expected)
+    {
+        var settings = GatewaySettings.Create(ConfigurationFactory.ParseString($"bro.gateway.default-balancing = {name}"));
+
+        Assert.Equal(expected, settings.DefaultBalancing);
+        Assert.Equal(Routing.BalancingStrategy.RoundRobin, GatewaySettings.Default.DefaultBalancing);
+    }
+
+    [Fact]
+    public void GatewaySettings_rejects_an_unknown_default_balancing_for_groups()
+    {
+        var error = Assert.Throws<ConfigurationException>(() =>
+            GatewaySettings.Create(ConfigurationFactory.ParseString("bro.gateway.default-balancing = fastest")));
+        Assert.Equal("bro.gateway.default-balancing must be one of round-robin, least-in-flight, random, was 'fastest'", error.Message);
+    }
 }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Bro.Routing;
 using Bro.Security;
 
 namespace Bro.Configuration;
@@ -123,6 +124,20 @@ public sealed record GatewaySettings
     /// </summary>
     public TimeSpan CongestionTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Recent CALL and RESPONSE records kept for the built-in service's <c>monitor</c> method
+    /// (<c>bro monitor</c>), while a monitor watches. Default 4096.
+    /// </summary>
+    public int MonitorBufferSize { get; init; } = 4096;
+
+    /// <summary>
+    /// How calls are spread over the connections of a service that has several (a pool, the
+    /// instances of a group), unless it is a group whose first REGISTER names another in <c>metadata.balance</c>.
+    /// Default <see cref="BalancingStrategy.RoundRobin"/>; HOCON takes <c>round-robin</c>,
+    /// <c>least-in-flight</c> or <c>random</c>.
+    /// </summary>
+    public BalancingStrategy DefaultBalancing { get; init; } = BalancingStrategy.RoundRobin;
+
     /// <summary>Log every routed frame at debug level. Default <c>false</c>.</summary>
     public bool Debug { get; init; }
 
@@ -175,7 +190,9 @@ public sealed record GatewaySettings
             RegistrationGrace = c.GetTimeSpan("registration-grace"),
             CongestionTimeout = c.GetTimeSpan("congestion-timeout"),
             SlowConsumerTimeout = c.GetTimeSpan("slow-consumer-timeout"),
+            DefaultBalancing = ParseBalancing(c.GetString("default-balancing")),
             Debug = c.GetBoolean("debug"),
+            MonitorBufferSize = c.GetInt("monitor-buffer-size"),
             GatewayName = c.GetString("gateway-name"),
             Policy = GatewayPolicy.FromConfig(c.GetConfig("policy")),
         };
@@ -202,6 +219,12 @@ public sealed record GatewaySettings
         throw new ConfigurationException($"bro.gateway.socket-mode must be an octal file mode from 000 to 777, was '{text}'");
     }
 
+    private static BalancingStrategy ParseBalancing(string text) =>
+        BalancingStrategies.TryParse(text, out var strategy)
+            ? strategy
+            : throw new ConfigurationException(
+                $"bro.gateway.default-balancing must be one of {string.Join(", ", BalancingStrategies.Names)}, was '{text}'");
+
     private static void Validate(GatewaySettings s)
     {
         static void Positive(TimeSpan value, string key)
@@ -222,6 +245,8 @@ public sealed record GatewaySettings
             throw new ConfigurationException($"bro.gateway.registration-grace must not be negative, was {s.RegistrationGrace}");
         if (s.AbandonedIdsKept < 1)
             throw new ConfigurationException($"bro.gateway.abandoned-ids-kept must be at least 1, was {s.AbandonedIdsKept}");
+        if (s.MonitorBufferSize < 1)
+            throw new ConfigurationException($"bro.gateway.monitor-buffer-size must be at least 1, was {s.MonitorBufferSize}");
         if (s.MaxCallsInFlight < 1)
             throw new ConfigurationException($"bro.gateway.max-calls-in-flight must be at least 1, was {s.MaxCallsInFlight}");
         if (s.MaxConnections < 1)

@@ -1,6 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
+using Bro.BuiltIn;
+using Bro.BuiltIn.Internal;
 using Bro.Configuration;
+using Bro.Protocol;
 using Bro.Events;
 using Bro.Gateway.Internal;
 using Bro.Registry;
@@ -11,8 +14,9 @@ namespace Bro.Gateway;
 
 /// <summary>
 /// The gateway for users who don't want to touch actors: start it, stop it, ask it what is
-/// connected, and listen to its events. It runs a registry, a router and a socket listener on
-/// an actor system: its own, or one the host provides.
+/// connected, and listen to its events. It runs a registry, a router, the built-in service
+/// (<see cref="BroService"/>) and a socket listener on an actor system: its own, or one the
+/// host provides.
 /// </summary>
 /// <remarks>
 /// Thread-safe. Events are raised on an actor, one at a time and in order; subscribe before
@@ -32,6 +36,7 @@ public sealed class BroGateway : IAsyncDisposable
     private IActorRef? _router;
     private IActorRef? _listener;
     private IActorRef? _events;
+    private IActorRef? _builtIn;
     private volatile bool _running;
 
     /// <summary>Creates a gateway; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -52,15 +57,16 @@ public sealed class BroGateway : IAsyncDisposable
     /// <summary>Whether the gateway is listening.</summary>
     public bool IsRunning => _running;
 
-    /// <summary>Raised once the socket listens.</summary>
-    public event EventHandler? Started;
+    /// <summary>Raised once the socket listens; carries its path.</summary>
+    public event EventHandler<GatewayStarted>? Started;
 
     /// <summary>Raised once the gateway has stopped and its socket file is gone.</summary>
     public event EventHandler? Stopped;
 
     /// <summary>
     /// Raised when the gateway stops on its own, not through <see cref="StopAsync"/>: its listener
-    /// could not go on. <see cref="IsRunning"/> is false by then, every connection is closed, and
+    /// could not go on. <see cref="IsRunning"/> is false by then, every connection is closed,
+    /// <see cref="Error"/> has been raised (INTERNAL_ERROR, the same reason), and
     /// <see cref="Stopped"/> follows.
     /// </summary>
     public event EventHandler<GatewayFaulted>? Faulted;
@@ -77,7 +83,11 @@ public sealed class BroGateway : IAsyncDisposable
     /// <summary>Raised for every RESPONSE forwarded (see the remarks on cost).</summary>
     public event EventHandler<ResponseRouted>? ResponseRouted;
 
-    /// <summary>Raised for every error the gateway answered itself (see the remarks on cost).</summary>
+    /// <summary>
+    /// Raised for every error the gateway answered itself (see the remarks on cost), and when its
+    /// listener fails (INTERNAL_ERROR, before <see cref="Faulted"/>; raised then whether or not a
+    /// handler was attached at start).
+    /// </summary>
     public event EventHandler<GatewayErrorOccurred>? Error;
 
     /// <summary>The gateway's log lines (Akka log events of its actor system).</summary>
@@ -108,6 +118,10 @@ public sealed class BroGateway : IAsyncDisposable
                 Logging.GetLogger(system, typeof(CallRouter)), callEvents ? system.EventStream : null, CreateAlarm(system));
             _router = system.ActorOf(RouterActor.Props(Settings, router), name + "-router");
             _registry = system.ActorOf(RegistryActor.Props(Settings, routes, _time, publishEvents: true), name + "-registry");
+            _builtIn = system.ActorOf(BroServiceActor.Props(Settings, router, _registry), name + "-service");
+            var builtIn = new BroServiceEndpoint(_builtIn);
+            router.Attach(builtIn);
+            routes.Set(BroService.Name, [builtIn]);
             _listener = system.ActorOf(ListenerActor.Props(Settings, _registry, router), name + "-listener");
 
             var bound = await _listener.Ask(ListenerActor.GetBinding.Instance, cancellationToken).ConfigureAwait(false);
@@ -125,7 +139,7 @@ public sealed class BroGateway : IAsyncDisposable
             _lifecycle.Release();
         }
 
-        Started?.Invoke(this, EventArgs.Empty);
+        Started?.Invoke(this, new GatewayStarted(Settings.SocketPath));
     }
 
     /// <summary>
@@ -225,7 +239,9 @@ public sealed class BroGateway : IAsyncDisposable
             _lifecycle.Release();
         }
 
-        Faulted?.Invoke(this, new GatewayFaulted($"The listener on {Settings.SocketPath} stopped; the gateway is no longer running"));
+        var reason = $"The listener on {Settings.SocketPath} stopped; the gateway is no longer running";
+        Error?.Invoke(this, new GatewayErrorOccurred(ErrorCodes.InternalError, reason, null));
+        Faulted?.Invoke(this, new GatewayFaulted(reason));
         Stopped?.Invoke(this, EventArgs.Empty);
     }
 
@@ -243,13 +259,13 @@ public sealed class BroGateway : IAsyncDisposable
         // registry sees those as terminations.
         if (_listener is not null)
             await _listener.GracefulStop(stopTimeout, ListenerActor.Shutdown.Instance).ConfigureAwait(false);
-        foreach (var actor in new[] { _registry, _router, _events })
+        foreach (var actor in new[] { _builtIn, _registry, _router, _events })
         {
             if (actor is not null)
                 await actor.GracefulStop(stopTimeout).ConfigureAwait(false);
         }
 
-        _listener = _registry = _router = _events = null;
+        _listener = _registry = _router = _events = _builtIn = null;
         if (_providedSystem is null && _system is not null)
             await _system.Terminate().ConfigureAwait(false);
         _system = null;

@@ -17,12 +17,18 @@ public static class BroGatewayHostingExtensions
     /// actor system is up when the gateway starts.
     /// </summary>
     /// <param name="services">The host's services.</param>
-    /// <param name="settings">The gateway's settings; <c>null</c> for the defaults (see <c>reference.conf</c>).</param>
+    /// <param name="settings">The gateway's settings; <c>null</c> (default) to read the <c>bro.gateway</c>
+    /// section of the actor system's configuration (what Akka.Hosting's <c>AddHocon</c> added), every
+    /// key it does not set taking the default of <c>reference.conf</c>.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     public static IServiceCollection AddBroGateway(this IServiceCollection services, GatewaySettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(provider => new BroGateway(settings ?? GatewaySettings.Default, provider.GetRequiredService<ActorSystem>()));
+        services.TryAddSingleton(provider =>
+        {
+            var system = provider.GetRequiredService<ActorSystem>();
+            return new BroGateway(settings ?? GatewaySettings.Create(system.Settings.Config), system);
+        });
         services.AddHostedService<BroGatewayHostedService>();
         return services;
     }

@@ -13,6 +13,10 @@ namespace Bro.Protocol;
 /// <param name="Depth">The context's depth, when a context is present.</param>
 /// <param name="Deadline">The context's deadline (epoch ms), when a context is present.</param>
 /// <param name="PoolIndex">REGISTER <c>metadata.poolIndex</c>, when numeric.</param>
+/// <param name="Root">The context's root, when a context is present.</param>
+/// <param name="Chain">The context's chain, when a context is present.</param>
+/// <param name="Status">RESPONSE status.</param>
+/// <param name="ErrorCode">The <c>error.code</c> of a RESPONSE or ERROR, when it has one.</param>
 public readonly record struct FrameHeader(
     MessageType Type,
     string? Id,
@@ -22,4 +26,8 @@ public readonly record struct FrameHeader(
     string? ServiceName,
     int? Depth,
     long? Deadline,
-    int? PoolIndex);
+    int? PoolIndex,
+    string? Root = null,
+    IReadOnlyList<string>? Chain = null,
+    ResponseStatus? Status = null,
+    string? ErrorCode = null);

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
+using Bro.BuiltIn;
 using Bro.Configuration;
 using Bro.Connection;
 using Bro.Events;
 using Bro.Protocol;
+using Bro.Registry.Internal;
 using Bro.Routing;
 using Bro.Security;
 
@@ -27,15 +29,24 @@ namespace Bro.Registry;
 /// and REGISTER_ACK queued first, then its route, then the ack is flushed: a CALL made right
 /// after the ack always finds the route, and nothing routed to the new service overtakes its
 /// ack.</para>
+/// <para>Instances: a service is one or more instances (processes), each with its connections
+/// (its pool). A REGISTER of a taken name is refused as a duplicate unless the service was
+/// registered as a group (<c>metadata.group</c>) and the newcomer asks to join it, under an
+/// <c>instanceId</c> no instance of it has. A pool connection (<c>metadata.poolIndex</c>) joins
+/// the instance of its own <c>instanceId</c>, else of its own process. Calls are spread over
+/// every connection of every instance by the service's <see cref="BalancingStrategy"/>.</para>
 /// </remarks>
 internal sealed class RegistryActor : ReceiveActor, IWithTimers
 {
     /// <summary>
     /// A REGISTER frame. Sender: the registering connection actor (watched from then on). The
     /// endpoint is answered with REGISTER_ACK, or ERROR INVALID_MESSAGE (no name, or already
-    /// registered); a duplicate name, or a pool join from another process than the pool's, is
-    /// sent <see cref="ConnectionCommands.Close"/> (CONNECTION_FAILED), a name the policy does
-    /// not allow it too (UNAUTHORIZED). Either way its reader is resumed.
+    /// registered); a duplicate name (but for a group's new instance), a duplicate instance id,
+    /// or a pool join from another process than the pool's, is sent
+    /// <see cref="ConnectionCommands.Close"/> (CONNECTION_FAILED), a name the policy does not
+    /// allow it too (UNAUTHORIZED), a group REGISTER with a bad instance id or strategy too
+    /// (INVALID_MESSAGE).
+    /// Either way its reader is resumed.
     /// </summary>
     /// <param name="Message">The decoded REGISTER.</param>
     /// <param name="PoolIndex">The numeric <c>metadata.poolIndex</c>, if any: joins an existing service's pool.</param>
@@ -93,7 +104,7 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         private HeartbeatCheckTick() { }
     }
 
-    private sealed class ServiceEntry(RegisterMessage message, long connectedAt)
+    private sealed class ServiceEntry(RegisterMessage message, long connectedAt, bool isGroup, BalancingStrategy balancing)
     {
         public readonly string Name = message.ServiceName;
         public readonly IReadOnlyList<string> Methods = message.Methods;
@@ -101,11 +112,36 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         public readonly RawValue? Metadata = message.Metadata;
         public readonly long ConnectedAt = connectedAt;
         public readonly List<IActorRef> Connections = [];
+        public readonly bool IsGroup = isGroup;
+        public readonly BalancingStrategy Balancing = balancing;
+        public readonly List<InstanceEntry> Instances = [];
+        private int _named;
+
+        public InstanceEntry AddInstance(string? id, PeerCredentials? credentials, long now)
+        {
+            // An instance that gave no id is named by the gateway, never as one that did.
+            while (id is null || FindInstance(id) is not null)
+                id = $"instance-{++_named}";
+            var instance = new InstanceEntry(id, credentials, now);
+            Instances.Add(instance);
+            return instance;
+        }
+
+        public InstanceEntry? FindInstance(string id) => Instances.Find(i => string.Equals(i.Id, id, StringComparison.Ordinal));
     }
 
-    private sealed class ConnectionEntry(ServiceEntry service, CallEndpoint endpoint, int? poolIndex, long lastSeen)
+    private sealed class InstanceEntry(string id, PeerCredentials? credentials, long registeredAt)
+    {
+        public readonly string Id = id;
+        public readonly PeerCredentials? Credentials = credentials;
+        public readonly long RegisteredAt = registeredAt;
+        public int Connections;
+    }
+
+    private sealed class ConnectionEntry(ServiceEntry service, CallEndpoint endpoint, int? poolIndex, long lastSeen, InstanceEntry instance)
     {
         public readonly ServiceEntry Service = service;
+        public readonly InstanceEntry Instance = instance;
         public readonly CallEndpoint Endpoint = endpoint;
         public readonly int? PoolIndex = poolIndex;
         public long LastSeen = lastSeen;
@@ -167,9 +203,12 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         _time = _injectedTime ?? Context.System.Scheduler;
         Timers.StartPeriodicTimer(HeartbeatTimerKey, HeartbeatCheckTick.Instance, _settings.HeartbeatCheckInterval);
         // A restarted registry lost its entries: routes to them would lead to connections it no
-        // longer watches.
+        // longer watches. The built-in service's route is the gateway's, not the registry's.
         foreach (var service in _routes.Services)
-            _routes.Set(service, []);
+        {
+            if (!string.Equals(service, BroService.Name, StringComparison.Ordinal))
+                _routes.Set(service, []);
+        }
     }
 
     private long NowMs() => _time.Now.ToUnixTimeMilliseconds();
@@ -200,6 +239,14 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (string.Equals(name, BroService.Name, StringComparison.Ordinal))
+        {
+            // Refused as a duplicate is (CONNECTION_FAILED), the refusal ipc-bro clients know.
+            Close(connection, endpoint, new ErrorInfo(
+                $"Service name '{BroService.Name}' is reserved: the gateway answers it itself (its built-in service)", ErrorCodes.ConnectionFailed));
+            return;
+        }
+
         if (endpoint.Permissions is { } permissions && !permissions.MayRegister(name))
         {
             Close(connection, endpoint, new ErrorInfo(
@@ -208,10 +255,19 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (InstanceRequest.TryRead(message.Metadata, _settings.MaxServiceNameLength, out var request) is { } badMetadata)
+        {
+            Close(connection, endpoint, new ErrorInfo(badMetadata, ErrorCodes.InvalidMessage));
+            return;
+        }
+
+        InstanceEntry? instance = null;
         if (_services.TryGetValue(name, out var service))
         {
-            // A pool join refused is answered as a duplicate, the answer ipc-bro clients know.
-            var duplicate = register.PoolIndex is null ? $"Service '{name}' is already registered" : PoolJoinRefusal(service, endpoint);
+            // A join refused is answered as a duplicate, the answer ipc-bro clients know.
+            var duplicate = register.PoolIndex is null
+                ? InstanceJoinRefusal(service, request)
+                : PoolJoinRefusal(service, request, endpoint, out instance);
             if (duplicate is not null)
             {
                 Close(connection, endpoint, new ErrorInfo(duplicate, ErrorCodes.ConnectionFailed));
@@ -222,12 +278,14 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         {
             // A poolIndex without an existing service creates it: the pool's first connection may
             // have lost a race with, or outlived, the others.
-            service = new ServiceEntry(message, now);
+            service = new ServiceEntry(message, now, request.Group, request.Balance ?? _settings.DefaultBalancing);
             _services.Add(name, service);
         }
 
+        instance ??= service.AddInstance(request.InstanceId, endpoint.Credentials, now);
+        instance.Connections++;
         service.Connections.Add(connection);
-        _connections.Add(connection, new ConnectionEntry(service, endpoint, register.PoolIndex, now));
+        _connections.Add(connection, new ConnectionEntry(service, endpoint, register.PoolIndex, now, instance));
         Context.Watch(connection);
 
         // Name and ack first, route second, flush last: see the remarks.
@@ -237,10 +295,14 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         endpoint.ResumeReading();
 
         if (_log.IsDebugEnabled)
-            _log.Debug("Service '{0}' registered from {1} (pool index {2}, {3} connections)",
-                name, connection.Path, register.PoolIndex, service.Connections.Count);
+            _log.Debug("Service '{0}' registered from {1} (instance '{2}', pool index {3}, {4} connections)",
+                name, connection.Path, instance.Id, register.PoolIndex, service.Connections.Count);
         if (_publishEvents)
-            Context.System.EventStream.Publish(new ServiceRegistered(name, message.Methods, message.Version, register.PoolIndex));
+            Context.System.EventStream.Publish(new ServiceRegistered(
+                name, message.Methods, message.Version, register.PoolIndex, message.Metadata, endpoint.Credentials)
+            {
+                InstanceId = instance.Id,
+            });
     }
 
     /// <summary>Why a REGISTER may not be accepted (a limit it passes, a name it may not use); <c>null</c> when it may.</summary>
@@ -262,19 +324,52 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// A pool is one process's connections: another process joining it would take a share of the
-    /// service's calls. Why <paramref name="joining"/> may not join, or <c>null</c> when it may:
-    /// same process, the policy allows it, or the credentials are unknown (off Linux, where
-    /// pools are joined as they always were).
+    /// Why a REGISTER without a pool index may not join the existing <paramref name="service"/>
+    /// as a new instance, or <c>null</c> when it may: both the service and the newcomer must be
+    /// a group, and the newcomer's instance id must be free.
     /// </summary>
-    private string? PoolJoinRefusal(ServiceEntry service, CallEndpoint joining)
+    private static string? InstanceJoinRefusal(ServiceEntry service, InstanceRequest request)
     {
-        var first = _connections[service.Connections[0]].Endpoint.Credentials;
-        if (first is null || joining.Credentials is not { } peer || peer.Pid == first.Pid)
+        var duplicate = $"Service '{service.Name}' is already registered";
+        if (!service.IsGroup)
+            return request.Group ? duplicate + ", not as an instance group: no other instance may join it" : duplicate;
+        if (!request.Group)
+            return duplicate + " as an instance group: a REGISTER joins it only with metadata.group = true";
+        if (request.InstanceId is { } id && service.FindInstance(id) is not null)
+            return $"Instance '{id}' of service '{service.Name}' is already registered";
+        return null;
+    }
+
+    /// <summary>
+    /// A pool is one process's connections: another process joining it would take a share of the
+    /// service's calls. Finds the instance a pool connection joins (the one named by its
+    /// instance id, else the one of its own process, else the first) and says why
+    /// <paramref name="joining"/> may not join it, or <c>null</c> when it may: same process,
+    /// the policy allows it, or the credentials are unknown (off Linux, where pools are joined
+    /// as they always were). A group's pool connection naming an instance that is gone founds it
+    /// again (its first connection may have outlived the others), leaving <paramref name="instance"/> null.
+    /// </summary>
+    private static string? PoolJoinRefusal(ServiceEntry service, InstanceRequest request, CallEndpoint joining, out InstanceEntry? instance)
+    {
+        var peer = joining.Credentials;
+        if (!service.IsGroup)
+            instance = service.Instances[0];
+        else if (request.InstanceId is { } id)
+        {
+            instance = service.FindInstance(id);
+            if (instance is null)
+                return request.Group ? null : $"Service '{service.Name}' has no instance '{id}' for a pool connection to join";
+        }
+        else
+            instance = service.Instances.Find(i => peer is not null && i.Credentials?.Pid == peer.Pid) ?? service.Instances[0];
+
+        var first = instance.Credentials;
+        if (first is null || peer is null || peer.Pid == first.Pid)
             return null;
         if (joining.Permissions?.MayJoinPoolFromOtherProcess(service.Name) == true)
             return null;
-        return $"Service '{service.Name}' is already registered by process {first.Pid}; " +
+        var owner = service.IsGroup ? $"Instance '{instance.Id}' of service '{service.Name}'" : $"Service '{service.Name}'";
+        return $"{owner} is already registered by process {first.Pid}; " +
                $"only that process may join its pool, not process {peer.Pid}";
     }
 
@@ -335,6 +430,8 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         _connections.Remove(connection);
         var service = entry.Service;
         service.Connections.Remove(connection);
+        if (--entry.Instance.Connections == 0)
+            service.Instances.Remove(entry.Instance);
         if (service.Connections.Count == 0)
             _services.Remove(service.Name);
         PublishRoute(service);
@@ -342,7 +439,10 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         if (_log.IsDebugEnabled)
             _log.Debug("Service '{0}' lost connection {1} ({2}); {3} left", service.Name, connection.Path, reason, service.Connections.Count);
         if (_publishEvents)
-            Context.System.EventStream.Publish(new ServiceDisconnected(service.Name, reason, service.Connections.Count));
+            Context.System.EventStream.Publish(new ServiceDisconnected(service.Name, reason, service.Connections.Count)
+            {
+                InstanceId = entry.Instance.Id,
+            });
     }
 
     private void PublishRoute(ServiceEntry service)
@@ -350,7 +450,7 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
         var endpoints = new List<CallEndpoint>(service.Connections.Count);
         foreach (var connection in service.Connections)
             endpoints.Add(_connections[connection].Endpoint);
-        _routes.Set(service.Name, endpoints);
+        _routes.Set(service.Name, endpoints, service.Balancing);
     }
 
     private List<ServiceInfo> Snapshot()
@@ -366,18 +466,30 @@ internal sealed class RegistryActor : ReceiveActor, IWithTimers
     {
         var lastSeen = long.MinValue;
         var credentials = new List<PeerCredentials>(service.Connections.Count);
+        var encodings = new List<BroEncoding>(service.Connections.Count);
+        var inFlight = 0;
+        long served = 0;
         foreach (var connection in service.Connections)
         {
             var entry = _connections[connection];
             lastSeen = Math.Max(lastSeen, entry.LastSeen);
             if (entry.Endpoint.Credentials is { } peer)
                 credentials.Add(peer);
+            encodings.Add(entry.Endpoint.Encoding);
+            inFlight += entry.Endpoint.IncomingCount;
+            served += Volatile.Read(ref entry.Endpoint.ResponsesRouted);
         }
 
         return new ServiceInfo(service.Name, service.Methods, service.Version, service.Metadata,
             service.Connections.Count,
             DateTimeOffset.FromUnixTimeMilliseconds(service.ConnectedAt),
             DateTimeOffset.FromUnixTimeMilliseconds(lastSeen),
-            credentials);
+            credentials, encodings, inFlight, served)
+        {
+            IsGroup = service.IsGroup,
+            Balancing = service.Balancing,
+            Instances = service.Instances.ConvertAll(i => new ServiceInstanceInfo(
+                i.Id, i.Credentials, i.Connections, DateTimeOffset.FromUnixTimeMilliseconds(i.RegisteredAt))),
+        };
     }
 }

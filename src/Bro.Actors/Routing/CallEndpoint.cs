@@ -34,6 +34,8 @@ internal abstract class CallEndpoint
     // Allocated on the first abandoned call: most connections answer every call in time.
     private AbandonedIds? _abandoned;
     private long _earliestDeadline = long.MaxValue;
+    // The incoming table's size, written under the lock, read without it by least-in-flight picks.
+    private int _incomingLoad;
     private volatile string? _serviceName;
     private volatile bool _understandsCancel;
     private BroEncoding _encoding = BroEncoding.Json;
@@ -41,6 +43,13 @@ internal abstract class CallEndpoint
 
     /// <summary>Creates an endpoint with a process-unique <see cref="Id"/>.</summary>
     protected CallEndpoint() => Id = Interlocked.Increment(ref _lastId);
+
+    /// <summary>Creates an endpoint that is a service from the start: one the gateway serves itself.</summary>
+    protected CallEndpoint(string serviceName)
+        : this() => _serviceName = serviceName;
+
+    /// <summary>Whether this endpoint is answered inside the gateway (the built-in service), not a peer's connection.</summary>
+    public virtual bool IsBuiltIn => false;
 
     /// <summary>A number naming this connection in logs and rewritten ids; unique in the process.</summary>
     public long Id { get; }
@@ -89,11 +98,28 @@ internal abstract class CallEndpoint
         }
     }
 
+    /// <summary>Calls delivered to this connection that it has not answered yet.</summary>
+    public int IncomingCount
+    {
+        get
+        {
+            lock (_gate) return _incoming?.Count ?? 0;
+        }
+    }
+
     /// <summary>
     /// A lower bound of the deadlines in the outgoing table; the sweep skips this endpoint while
     /// the clock is before it. Read without the lock: a stale value delays one sweep at most.
     /// </summary>
     public long EarliestDeadline => Volatile.Read(ref _earliestDeadline);
+
+    /// <summary>
+    /// Calls delivered to this connection and not yet answered; <see cref="int.MaxValue"/> once
+    /// it takes no more calls (closed, or its peer stopped sending), so that balancing by load
+    /// never picks it while another connection can take the call. Read without the lock: it may
+    /// lag a delivery or an answer racing with the read.
+    /// </summary>
+    public int IncomingLoad => Volatile.Read(ref _incomingLoad);
 
     /// <summary>CALLs from this connection delivered to a target. Written by this connection's reader only.</summary>
     public long CallsRouted;
@@ -251,7 +277,10 @@ internal abstract class CallEndpoint
                 return false;
             var incoming = _incoming ??= new Dictionary<string, InFlightCall>(StringComparer.Ordinal);
             if (IsUnclaimed(call.CallerId) && incoming.TryAdd(call.CallerId, call))
+            {
+                CountIncoming();
                 return true;
+            }
 
             // Another call with the same id is in flight here, or was and may still be answered
             // late: this one gets an id of its own, made of the caller's id, the caller's
@@ -262,6 +291,7 @@ internal abstract class CallEndpoint
                 if (IsUnclaimed(wireId) && incoming.TryAdd(wireId, call))
                 {
                     call.WireId = wireId;
+                    CountIncoming();
                     return true;
                 }
             }
@@ -276,7 +306,10 @@ internal abstract class CallEndpoint
         lock (_gate)
         {
             if (_incoming is not null && _incoming.Remove(wireId, out var call))
+            {
+                CountIncoming();
                 return call;
+            }
             _abandoned?.Forget(wireId); // a late answer: its id may be given again
             return null;
         }
@@ -293,6 +326,7 @@ internal abstract class CallEndpoint
             if (_incoming is null || !_incoming.TryGetValue(call.WireId, out var current) || !ReferenceEquals(current, call))
                 return;
             _incoming.Remove(call.WireId);
+            CountIncoming();
             (_abandoned ??= new AbandonedIds(AbandonedIdsKept)).Add(call.WireId);
         }
     }
@@ -301,7 +335,10 @@ internal abstract class CallEndpoint
     public void RemoveIncoming(InFlightCall call)
     {
         lock (_gate)
+        {
             RemoveIfSame(_incoming, call.WireId, call);
+            CountIncoming();
+        }
     }
 
     /// <summary>
@@ -341,6 +378,7 @@ internal abstract class CallEndpoint
             _servesNoMore = true;
             List<InFlightCall> incoming = _incoming is null ? [] : [.. _incoming.Values];
             _incoming = null;
+            CountIncoming();
             return incoming;
         }
     }
@@ -357,9 +395,14 @@ internal abstract class CallEndpoint
             List<InFlightCall> outgoing = _outgoing is null ? [] : [.. _outgoing.Values];
             List<InFlightCall> incoming = _incoming is null ? [] : [.. _incoming.Values];
             _outgoing = _incoming = null;
+            CountIncoming();
             return (outgoing, incoming);
         }
     }
+
+    /// <summary>Publishes <see cref="IncomingLoad"/>; called under the lock after the incoming table changed.</summary>
+    private void CountIncoming() =>
+        Volatile.Write(ref _incomingLoad, _closed || _servesNoMore ? int.MaxValue : _incoming?.Count ?? 0);
 
     private static void RemoveIfSame(Dictionary<string, InFlightCall>? table, string key, InFlightCall call)
     {

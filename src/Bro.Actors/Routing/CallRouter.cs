@@ -4,6 +4,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
+using Bro.BuiltIn;
+using Bro.BuiltIn.Internal;
 using Bro.Codecs;
 using Bro.Configuration;
 using Bro.Events;
@@ -14,8 +16,8 @@ using Bro.Telemetry.Internal;
 namespace Bro.Routing;
 
 /// <summary>
-/// The gateway's data plane: routes each CALL to a connection of its target (round-robin over
-/// the pool) and each RESPONSE back to the connection that sent the CALL, and answers, with an
+/// The gateway's data plane: routes each CALL to a connection of its target (picked by the
+/// pool's <see cref="BalancingStrategy"/>) and each RESPONSE back to the connection that sent the CALL, and answers, with an
 /// error RESPONSE carrying the CALL's id, every call the gateway knows cannot succeed: unknown
 /// target, passed deadline, chain too deep, too many calls in flight, target connection lost,
 /// a value the target's encoding cannot express. A caller's CANCEL finishes its call without an
@@ -38,6 +40,9 @@ namespace Bro.Routing;
 /// answered SERVICE_NOT_FOUND, and is routed the moment the service registers.</para>
 /// <para>Writes are only queued here; the caller of a route method flushes the endpoints it
 /// collected in its <see cref="FlushList"/> once per batch of frames.</para>
+/// <para>Monitoring: while a monitor watches, every CALL and RESPONSE (the gateway's own error
+/// answers included, the built-in service's traffic not) is recorded in <see cref="Monitor"/>;
+/// when nobody watches, a frame costs one volatile read of <see cref="MonitorLog.IsWatched"/>.</para>
 /// </remarks>
 internal sealed class CallRouter : IDisposable
 {
@@ -83,6 +88,7 @@ internal sealed class CallRouter : IDisposable
         _slowConsumerTimeoutMs = (long)settings.SlowConsumerTimeout.TotalMilliseconds;
         _registrationGraceMs = (long)settings.RegistrationGrace.TotalMilliseconds;
         _parked = new ParkedCalls(routes, settings.MaxCallsInFlight, settings.OutboundQueueLimit);
+        Monitor = new MonitorLog(settings.MonitorBufferSize);
         routes.ServiceAdded = ReleaseParked;
         _alarm = alarm;
         _alarm?.OnRing(() => Sweep(checkWriteProgress: false));
@@ -99,8 +105,11 @@ internal sealed class CallRouter : IDisposable
         _instruments.Dispose();
     }
 
-    /// <summary>How many connections are open (registered or not).</summary>
-    public int ConnectionCount => _endpoints.Count;
+    /// <summary>How many peer connections are open (registered or not); the built-in service's endpoint is not one.</summary>
+    public int ConnectionCount => _endpoints.Count - (_endpoints.Values.Any(e => e.IsBuiltIn) ? 1 : 0);
+
+    /// <summary>The recent CALLs and RESPONSEs, kept while a monitor watches (the built-in service's <c>monitor</c>).</summary>
+    public MonitorLog Monitor { get; }
 
     /// <summary>Makes a new connection known to the sweep and the counters.</summary>
     public void Attach(CallEndpoint endpoint) => _endpoints[endpoint.Id] = endpoint;
@@ -129,7 +138,7 @@ internal sealed class CallRouter : IDisposable
     private void RouteCall(CallEndpoint caller, in FrameHeader header, ReadOnlySpan<byte> frame, FlushList flushes, bool released)
     {
         // A clock read only while a listener wants call durations.
-        var arrived = _instruments.TimesCalls ? Stopwatch.GetTimestamp() : 0;
+        var arrived = _instruments.TimesCalls || Monitor.IsWatched ? Stopwatch.GetTimestamp() : 0;
         if (header.Id is not { } id || header.To is not { } to)
         {
             // Without an id no RESPONSE can be matched by the caller: answer with ERROR.
@@ -260,9 +269,11 @@ internal sealed class CallRouter : IDisposable
 
         flushes.Add(target);
         caller.CallsRouted++;
+        if (Monitor.IsWatched && !target.IsBuiltIn)
+            RecordCall(call, header);
         if (_settings.Debug && _log.IsDebugEnabled)
             _log.Debug("CALL {0} {1} -> {2}.{3} routed to connection {4}", id, callerName, to, header.Method, target.Id);
-        _events?.Publish(new CallRouted(header.From, to, header.Method, id, header.Depth, header.Deadline));
+        _events?.Publish(new CallRouted(header.From, to, header.Method, id, header.Depth, header.Deadline, header.Root, header.Chain));
     }
 
     /// <summary>
@@ -295,9 +306,12 @@ internal sealed class CallRouter : IDisposable
         responder.ResponsesRouted++;
         if (call.StartedAt != 0)
             _instruments.CallAnswered(call);
+        if (Monitor.IsWatched && !responder.IsBuiltIn)
+            RecordResponse(call, header.From, header.To, header.Status == ResponseStatus.Error ? "error" : "success",
+                header.ErrorCode, header.Root, header.Depth, byGateway: false);
         if (_settings.Debug && _log.IsDebugEnabled)
             _log.Debug("RESPONSE {0} {1} -> {2} routed to connection {3}", header.Id, header.From, header.To, caller.Id);
-        _events?.Publish(new ResponseRouted(header.From, header.To, null, header.Id));
+        _events?.Publish(new ResponseRouted(header.From, header.To, header.Status, header.Id, header.ErrorCode));
     }
 
     /// <summary>
@@ -557,7 +571,7 @@ internal sealed class CallRouter : IDisposable
     {
         var counters = Counters();
         return new GatewayStats(counters.CallsRouted, counters.ResponsesRouted, counters.ResponsesDropped, (int)counters.CallsInFlight,
-            _errors.ToImmutableDictionary(e => e.Key, e => Volatile.Read(ref e.Value.Value), StringComparer.Ordinal));
+            _errors.ToImmutableDictionary(e => e.Key, e => Volatile.Read(ref e.Value.Value), StringComparer.Ordinal), counters.Connections);
     }
 
     /// <summary>The running totals since start, over open and closed connections.</summary>
@@ -566,8 +580,11 @@ internal sealed class CallRouter : IDisposable
         long calls = Volatile.Read(ref _closedCallsRouted), responses = Volatile.Read(ref _closedResponsesRouted);
         long dropped = Volatile.Read(ref _closedResponsesDropped), pending = 0;
         long received = Volatile.Read(ref _closedBytesReceived), sent = Volatile.Read(ref _closedBytesSent);
+        var connections = 0;
         foreach (var endpoint in _endpoints.Values)
         {
+            if (!endpoint.IsBuiltIn)
+                connections++;
             calls += Volatile.Read(ref endpoint.CallsRouted);
             responses += Volatile.Read(ref endpoint.ResponsesRouted);
             dropped += Volatile.Read(ref endpoint.ResponsesDropped);
@@ -576,7 +593,7 @@ internal sealed class CallRouter : IDisposable
             sent += endpoint.BytesSent;
         }
 
-        return new RouterCounters(calls, responses, dropped, pending, received, sent);
+        return new RouterCounters(calls, responses, dropped, pending, received, sent, connections);
     }
 
     /// <summary>The error RESPONSEs the gateway answered itself since start, by code.</summary>
@@ -644,6 +661,9 @@ internal sealed class CallRouter : IDisposable
         caller.WriteMessage(Messages.BuildErrorResponse(id, targetName, callerName, context: null, new ErrorInfo(message, code)));
         flushes.Add(caller);
         CountError(code, message, id);
+        if (Monitor.IsWatched && !string.Equals(targetName, BroService.Name, StringComparison.Ordinal) && Monitor.TryNext(out var seq))
+            Monitor.Add(new MonitorRecord(seq, NowMs(), "RESPONSE", id, targetName, callerName, null, "error", code,
+                null, null, null, ByGateway: true));
     }
 
     /// <summary>
@@ -656,7 +676,27 @@ internal sealed class CallRouter : IDisposable
             Messages.BuildErrorResponse(call.CallerId, call.TargetName, call.CallerName, context: null, new ErrorInfo(message, code)));
         flushes?.Add(call.Caller);
         CountError(code, message, call.CallerId);
+        if (Monitor.IsWatched && !call.Target.IsBuiltIn)
+            RecordResponse(call, call.TargetName, call.CallerName, "error", code, null, null, byGateway: true);
         return written;
+    }
+
+    /// <summary>A monitor watches: the CALL is recorded, and remembers what its RESPONSE's record needs.</summary>
+    private void RecordCall(InFlightCall call, in FrameHeader header)
+    {
+        call.Method = header.Method;
+        if (Monitor.TryNext(out var seq))
+            Monitor.Add(new MonitorRecord(seq, NowMs(), "CALL", call.CallerId, call.CallerName, call.TargetName, header.Method,
+            null, null, null, header.Root, header.Depth));
+    }
+
+    private void RecordResponse(InFlightCall call, string? from, string? to, string status, string? code, string? root, int? depth, bool byGateway)
+    {
+        if (!Monitor.TryNext(out var seq))
+            return;
+        double? latency = call.StartedAt == 0 ? null : Stopwatch.GetElapsedTime(call.StartedAt).TotalMilliseconds;
+        Monitor.Add(new MonitorRecord(seq, NowMs(), "RESPONSE", call.CallerId, from, to, call.Method, status, code,
+            latency, root, depth, byGateway));
     }
 
     private void CountError(string code, string message, string? id)

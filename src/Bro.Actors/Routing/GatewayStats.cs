@@ -9,12 +9,14 @@ namespace Bro.Routing;
 /// that sent them (unknown id, already answered or expired, or another connection's call): dropped.</param>
 /// <param name="PendingCalls">CALLs in flight now (forwarded, neither answered nor expired).</param>
 /// <param name="ErrorsByCode">Error RESPONSEs the gateway sent, by error code.</param>
+/// <param name="Connections">Peer connections open now, registered or not.</param>
 public sealed record GatewayStats(
     long CallsRouted,
     long ResponsesRouted,
     long ResponsesDropped,
     int PendingCalls,
-    ImmutableDictionary<string, long> ErrorsByCode)
+    ImmutableDictionary<string, long> ErrorsByCode,
+    int Connections = 0)
 {
     /// <summary>The number of error RESPONSEs sent with <paramref name="code"/>, 0 if none.</summary>
     public long Errors(string code) => ErrorsByCode.TryGetValue(code, out var n) ? n : 0;

@@ -54,9 +54,16 @@ internal sealed class InFlightCall
 
     /// <summary>
     /// When the CALL arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamp), for the call
-    /// duration metric; 0 when no listener wanted it, so an unobserved call reads no clock.
+    /// duration metric and the monitor's latency; 0 when neither wanted it, so an unobserved call
+    /// reads no clock.
     /// </summary>
     public long StartedAt { get; init; }
+
+    /// <summary>
+    /// The method called, kept only while a monitor watches (<see cref="BuiltIn.Internal.MonitorLog"/>),
+    /// so the RESPONSE's record can name it.
+    /// </summary>
+    public string? Method { get; set; }
 
     /// <summary>Whether the id the target sees differs from the caller's.</summary>
     public bool IdRewritten => !ReferenceEquals(WireId, CallerId);

@@ -4,8 +4,9 @@ namespace Bro.Routing;
 
 /// <summary>
 /// Where each service can be reached: service name to its <see cref="ServicePool"/>. The
-/// registry is its only writer and updates it before it acknowledges a registration; every
-/// connection's reader looks targets up in it without locks or messages.
+/// registry is its only writer for peers' services and updates it before it acknowledges a
+/// registration; the gateway adds the built-in service (<see cref="BuiltIn.BroService"/>) once
+/// at start. Every connection's reader looks targets up in it without locks or messages.
 /// </summary>
 internal sealed class RouteTable
 {
@@ -21,10 +22,10 @@ internal sealed class RouteTable
     public bool TryGet(string service, out ServicePool pool) => _pools.TryGetValue(service, out pool!);
 
     /// <summary>
-    /// Sets the connections of <paramref name="service"/>, keeping its round-robin position;
-    /// an empty list removes the service.
+    /// Sets the connections of <paramref name="service"/> and how calls are spread over them,
+    /// keeping its round-robin position; an empty list removes the service.
     /// </summary>
-    public void Set(string service, IReadOnlyCollection<CallEndpoint> endpoints)
+    public void Set(string service, IReadOnlyCollection<CallEndpoint> endpoints, BalancingStrategy strategy = BalancingStrategy.RoundRobin)
     {
         if (endpoints.Count == 0)
         {
@@ -33,12 +34,12 @@ internal sealed class RouteTable
         }
 
         var position = _pools.TryGetValue(service, out var old) ? old.Position : -1;
-        _pools[service] = new ServicePool([.. endpoints], position);
+        _pools[service] = new ServicePool([.. endpoints], position, strategy);
         ServiceAdded?.Invoke(service);
     }
 
-    /// <summary>How many services are registered.</summary>
-    public int Count => _pools.Count;
+    /// <summary>How many services peers registered: the gateway's built-in service is not one of them.</summary>
+    public int Count => _pools.Count - (_pools.ContainsKey(BuiltIn.BroService.Name) ? 1 : 0);
 
     /// <summary>The registered service names, for tests and diagnostics.</summary>
     public IReadOnlyCollection<string> Services => [.. _pools.Keys];

@@ -7,5 +7,6 @@ namespace Bro.Routing;
 /// <param name="CallsInFlight">CALLs forwarded and neither answered nor expired.</param>
 /// <param name="BytesReceived">Bytes read from the connections' sockets.</param>
 /// <param name="BytesSent">Bytes written to the connections' sockets.</param>
+/// <param name="Connections">Peer connections open now (the built-in service's endpoint not counted).</param>
 internal readonly record struct RouterCounters(
-    long CallsRouted, long ResponsesRouted, long ResponsesDropped, long CallsInFlight, long BytesReceived, long BytesSent);
+    long CallsRouted, long ResponsesRouted, long ResponsesDropped, long CallsInFlight, long BytesReceived, long BytesSent, int Connections);

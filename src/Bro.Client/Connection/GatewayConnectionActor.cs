@@ -41,9 +41,6 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
     private const string HeartbeatTimer = "heartbeat";
     private const string ReconnectTimer = "reconnect";
     private const string RegisterTimer = "register-timeout";
-
-    // The protocol extensions this client understands, announced in every REGISTER's metadata.
-    private static readonly string[] Features = [BroFeatures.Cancel];
     private const string StopTimer = "stop-timeout";
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
@@ -249,10 +246,7 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
             _core.Options.ServiceName,
             _core.Methods.Names,
             _core.Options.Version,
-            // Features announced so a Bro gateway sends CANCEL here (ipc-bro ignores metadata).
-            joinPool
-                ? RawValue.FromObject(new { poolIndex = _poolIndex, features = Features }, _core.Encoding)
-                : RawValue.FromObject(new { features = Features }, _core.Encoding));
+            RegisterMetadata.For(_core, joinPool ? _poolIndex : null));
 
         // Queued before the socket opens: it is written first, as soon as the socket connects.
         handle.TryWrite(register);

@@ -20,15 +20,19 @@ public static class BroContracts
     /// <param name="serviceName">The service name of its <see cref="BroServiceAttribute"/>.</param>
     /// <param name="createProxy">Creates a proxy calling the service through a client.</param>
     /// <param name="serve">Registers every method of an implementation on a client.</param>
+    /// <param name="createPerCall">Creates an implementation whose every method runs on an instance
+    /// taken from a new <see cref="IBroCallScope{TService}"/>, disposed when the method completes.</param>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static void Register<TService>(
-        string serviceName, Func<BroClient, TService> createProxy, Action<BroClient, TService> serve)
+        string serviceName, Func<BroClient, TService> createProxy, Action<BroClient, TService> serve,
+        Func<Func<IBroCallScope<TService>>, TService> createPerCall)
         where TService : class
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
         ArgumentNullException.ThrowIfNull(createProxy);
         ArgumentNullException.ThrowIfNull(serve);
-        Contract<TService>.Current = new Contract<TService>(serviceName, createProxy, serve);
+        ArgumentNullException.ThrowIfNull(createPerCall);
+        Contract<TService>.Current = new Contract<TService>(serviceName, createProxy, serve, createPerCall);
     }
 
     internal static TService CreateProxy<TService>(BroClient client)
@@ -37,18 +41,43 @@ public static class BroContracts
     internal static void Serve<TService>(BroClient client, TService implementation)
         where TService : class
     {
+        var contract = ServedBy<TService>(client.ServiceName);
+        contract.Serve(client, implementation);
+    }
+
+    /// <summary>
+    /// Throws what <see cref="Serve{TService}"/> would for a client named <paramref name="serviceName"/>:
+    /// a host checks its registrations before any client exists.
+    /// </summary>
+    internal static void EnsureServable<TService>(string serviceName)
+        where TService : class => ServedBy<TService>(serviceName);
+
+    /// <summary>
+    /// Registers every method of contract <typeparamref name="TService"/> on <paramref name="client"/>,
+    /// each call answered by the instance of a scope <paramref name="createScope"/> makes for that call.
+    /// </summary>
+    internal static void ServePerCall<TService>(BroClient client, Func<IBroCallScope<TService>> createScope)
+        where TService : class
+    {
+        var contract = ServedBy<TService>(client.ServiceName);
+        contract.Serve(client, contract.CreatePerCall(createScope));
+    }
+
+    private static Contract<TService> ServedBy<TService>(string serviceName)
+        where TService : class
+    {
         var contract = Get<TService>();
 
         // Methods register under the client's own name: serving another service's contract would
         // leave its callers with SERVICE_NOT_FOUND while this client answers nobody.
-        if (contract.ServiceName != client.ServiceName)
+        if (contract.ServiceName != serviceName)
         {
             throw new InvalidOperationException(
                 $"{typeof(TService).FullName} is the contract of service '{contract.ServiceName}', " +
-                $"but this client registers as '{client.ServiceName}'");
+                $"but this client registers as '{serviceName}'");
         }
 
-        contract.Serve(client, implementation);
+        return contract;
     }
 
     private static Contract<TService> Get<TService>()
@@ -68,7 +97,8 @@ public static class BroContracts
 
     /// <summary>One slot per contract type: a static generic field, so a lookup is a field read.</summary>
     private sealed class Contract<TService>(
-        string serviceName, Func<BroClient, TService> createProxy, Action<BroClient, TService> serve)
+        string serviceName, Func<BroClient, TService> createProxy, Action<BroClient, TService> serve,
+        Func<Func<IBroCallScope<TService>>, TService> createPerCall)
         where TService : class
     {
         // Volatile: written by a module initializer, read by any thread later.
@@ -85,5 +115,7 @@ public static class BroContracts
         public Func<BroClient, TService> CreateProxy { get; } = createProxy;
 
         public Action<BroClient, TService> Serve { get; } = serve;
+
+        public Func<Func<IBroCallScope<TService>>, TService> CreatePerCall { get; } = createPerCall;
     }
 }

@@ -30,7 +30,10 @@ public static class BroClientHostingExtensions
     /// client's own log lines go to the host's <see cref="ILoggerFactory"/> (unless
     /// <see cref="BroClientOptions.LoggerFactory"/> names another); Akka's, its connection actors'
     /// included, go where the host's Akka loggers send them: <c>ConfigureLoggers(setup =&gt;
-    /// { setup.ClearLoggers(); setup.AddLoggerFactory(); })</c> sends them to the same factory.</remarks>
+    /// { setup.ClearLoggers(); setup.AddLoggerFactory(); })</c> sends them to the same factory.
+    /// The client is not in the host's dependency injection (this builder runs after the container
+    /// was built): <see cref="BroClientServiceCollectionExtensions.AddBroClient(IServiceCollection, BroClientOptions, Action{BroClient})"/>
+    /// puts it there.</remarks>
     public static AkkaConfigurationBuilder AddBroClient(
         this AkkaConfigurationBuilder builder, BroClientOptions options, Action<BroClient>? configure = null)
     {

@@ -34,6 +34,7 @@ internal sealed class ClientCore
     public ClientCore(BroClientOptions options, BroClient owner)
     {
         Options = options;
+        InstanceId = options.InstanceId ?? $"{Environment.ProcessId}-{Random.Shared.Next():x8}";
         _owner = owner;
         _onResponse = owner.RaiseResponseReceived;
         Encoding = options.Encoding;
@@ -46,6 +47,13 @@ internal sealed class ClientCore
 
     /// <summary>The resolved options.</summary>
     public BroClientOptions Options { get; }
+
+    /// <summary>
+    /// The instance id every connection of a group member registers with: the options' own, or
+    /// one chosen once per client (process id and a random suffix, so two clients of one
+    /// process are two instances), kept across reconnects.
+    /// </summary>
+    public string InstanceId { get; }
 
     /// <summary>This client's wire encoding.</summary>
     public BroEncoding Encoding { get; }

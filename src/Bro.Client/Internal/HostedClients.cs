@@ -6,8 +6,9 @@ namespace Bro.Client.Internal;
 
 /// <summary>
 /// The clients Akka.Hosting started on each actor system, by service name, so a health check
-/// resolved from the host's services can find the client it watches (the client is made inside
-/// the actor system's startup, where the service collection is out of reach).
+/// resolved from the host's services can find the client it watches, whichever way the host made
+/// it: inside the actor system's startup (Akka.Hosting's builder, where the service collection is
+/// out of reach) or by the container (<c>services.AddBroClient</c>).
 /// </summary>
 /// <remarks>Kept as long as their actor system: a stopped client stays, and reports itself not connected.</remarks>
 internal static class HostedClients

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Hosting;
 namespace Bro.Client.Tests.Support;
 
 /// <summary>
-/// The one piece of a generic host Akka.Hosting needs besides DI and logging; the test project
-/// has no Microsoft.Extensions.Hosting, so the host's start and stop are driven by hand.
+/// The one piece of a generic host Akka.Hosting needs besides DI and logging, for the specs that
+/// drive the host's start and stop by hand rather than build a whole host.
 /// </summary>
 public sealed class TestApplicationLifetime : IHostApplicationLifetime, IDisposable
 {

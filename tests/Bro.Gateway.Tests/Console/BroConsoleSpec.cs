@@ -30,6 +30,23 @@ public sealed class BroConsoleSpec : IDisposable
     }
 
     [Fact]
+    public async Task Bro_serve_json_writes_its_events_as_JSON_lines()
+    {
+        await using var bro = BroProcess.Start("serve", "--json", "--socket", SocketPath);
+        var started = System.Text.Json.JsonDocument.Parse(await bro.WaitForLineAsync("\"event\":\"started\"")).RootElement;
+        Assert.Equal(SocketPath, started.GetProperty("socket").GetString());
+
+        await using (await RawPeer.RegisterAsync(SocketPath, "order-service"))
+        {
+            var registered = System.Text.Json.JsonDocument.Parse(await bro.WaitForLineAsync("\"event\":\"registered\"")).RootElement;
+            Assert.Equal(("order-service", Environment.ProcessId),
+                (registered.GetProperty("service").GetString(), registered.GetProperty("pid").GetInt32()));
+        }
+
+        Assert.DoesNotContain("[INFO]", bro.Output);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task Bro_gives_the_socket_file_mode_0660_whatever_the_umask_and_takes_another_from_socket_mode()
     {
@@ -139,6 +156,7 @@ public sealed class BroConsoleSpec : IDisposable
 
         Assert.Equal(2, await bro.WaitForExitAsync());
         Assert.Contains("Unknown option '--frobnicate'", bro.Output);
-        Assert.Contains("Usage: bro", bro.Output);
+        Assert.Contains("Usage:", bro.Output);
+        Assert.Contains("bro [command] [options]", bro.Output);
     }
 }

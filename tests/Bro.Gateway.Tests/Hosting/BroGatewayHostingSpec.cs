@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using Akka.Hosting;
 using Bro.Configuration;
 using Bro.Gateway.Tests.Support;
@@ -34,6 +35,41 @@ public sealed class BroGatewayHostingSpec : IDisposable
         await host.StopAsync();
         Assert.False(gateway.IsRunning);
         Assert.False(File.Exists(socket), "the socket file is left behind");
+    }
+
+    [Fact]
+    public async Task AddBroGateway_without_settings_runs_with_the_bro_gateway_section_the_host_added_with_AddHocon()
+    {
+        var socket = Path.Combine(_directory, "hocon.sock");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAkka("bro-hosted", akka => akka.AddHocon(
+            ConfigurationFactory.ParseString($"bro.gateway {{ socket-path = \"{socket}\", max-calls-in-flight = 7 }}"), HoconAddMode.Prepend));
+        builder.Services.AddBroGateway();
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var gateway = host.Services.GetRequiredService<BroGateway>();
+        await using (var peer = await RawPeer.RegisterAsync(socket, "hocon-service"))
+            Assert.True(await gateway.IsServiceConnectedAsync("hocon-service"));
+        await host.StopAsync();
+
+        Assert.Equal((socket, 7), (gateway.Settings.SocketPath, gateway.Settings.MaxCallsInFlight));
+        Assert.Equal(GatewaySettings.Default.MaxFrameSize, gateway.Settings.MaxFrameSize);
+    }
+
+    [Fact]
+    public void AddBroGateway_settings_win_over_the_hosts_bro_gateway_section()
+    {
+        var socket = Path.Combine(_directory, "explicit.sock");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAkka("bro-hosted", akka => akka.AddHocon(
+            ConfigurationFactory.ParseString("bro.gateway.max-calls-in-flight = 7"), HoconAddMode.Prepend));
+        builder.Services.AddBroGateway(GatewaySettings.Default with { SocketPath = socket });
+        using var host = builder.Build();
+
+        var settings = host.Services.GetRequiredService<BroGateway>().Settings;
+
+        Assert.Equal((socket, GatewaySettings.Default.MaxCallsInFlight), (settings.SocketPath, settings.MaxCallsInFlight));
     }
 
     [Fact]

@@ -74,6 +74,12 @@ public sealed class GatewayFlowControlSpec
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
         await using var stuck = await RawPeer.RegisterAsync(gateway.Path, "stuck"); // never reads
         await using var other = await RawPeer.RegisterAsync(gateway.Path, "other");
+        var stuckDropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gateway.Gateway.ServiceDisconnected += (_, e) =>
+        {
+            if (e.Name == "stuck")
+                stuckDropped.TrySetResult();
+        };
         var payload = new string('x', 1024 * 1024);
         var calls = Enumerable.Range(0, 16)
             .Select(_ => Messages.BuildCall("caller", "stuck", "echo", RawValue.FromObject(payload, Json),
@@ -99,6 +105,8 @@ public sealed class GatewayFlowControlSpec
 
         await writing;
         Assert.Equal(calls.Select(c => c.Id).ToHashSet(), answered);
+        // Every call may be answered (SERVICE_BUSY) before the timeout passes: the drop comes then.
+        await stuckDropped.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(await gateway.Gateway.IsServiceConnectedAsync("stuck"));
         var next = Messages.BuildCall("caller", "other", "echo", null, CallContexts.Create("caller", TimeSpan.FromSeconds(30)));
         await caller.SendAsync(next, Json);
@@ -119,6 +127,12 @@ public sealed class GatewayFlowControlSpec
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
         await using var stuck = await RawPeer.RegisterAsync(gateway.Path, "stuck"); // never reads
         await using var other = await RawPeer.RegisterAsync(gateway.Path, "other");
+        var stuckDropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gateway.Gateway.ServiceDisconnected += (_, e) =>
+        {
+            if (e.Name == "stuck")
+                stuckDropped.TrySetResult();
+        };
         var payload = new string('x', 1024 * 1024);
         var toStuck = Enumerable.Range(0, 16)
             .Select(_ => Messages.BuildCall("caller", "stuck", "echo", RawValue.FromObject(payload, Json),

@@ -90,6 +90,13 @@ public sealed class NodePeer : IAsyncDisposable
         return seen.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Kills the process (SIGKILL): its socket closes with whatever it had not answered.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -57,7 +57,12 @@ internal sealed class MessageFields
             type, Id, From, To, Method, ServiceName,
             HasContext ? (int)Depth!.Value : null,
             HasContext ? Deadline : null,
-            PoolIndex);
+            PoolIndex,
+            // Read on the way anyway: the header shares them without another allocation.
+            HasContext ? Root : null,
+            HasContext ? Chain : null,
+            Status switch { "success" => ResponseStatus.Success, "error" => ResponseStatus.Error, _ => null },
+            HasError ? ErrorCode : null);
     }
 
     /// <summary>Validates every field and builds the message, copying raw values out of <paramref name="payload"/>.</summary>

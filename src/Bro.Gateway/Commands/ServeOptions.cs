@@ -1,0 +1,95 @@
+using System.CommandLine;
+
+namespace Bro.Cli.Commands;
+
+/// <summary>
+/// The options of <c>bro serve</c> (also those of <c>bro</c> alone), each with the environment
+/// variable that sets it when it is not given and the <c>bro.gateway</c> key it sets.
+/// </summary>
+internal sealed class ServeOptions
+{
+    /// <summary>How a value is checked and written as HOCON.</summary>
+    public enum ValueKind { Text, Duration, Size, Flag }
+
+    public ServeOptions(Option<string?> socket)
+    {
+        Settings =
+        [
+            (socket, "BRO_SOCKET", "socket-path", ValueKind.Text),
+            (SocketMode, "BRO_SOCKET_MODE", "socket-mode", ValueKind.Text),
+            (HeartbeatInterval, "BRO_HEARTBEAT_INTERVAL", "heartbeat-interval", ValueKind.Duration),
+            (Timeout, "BRO_TIMEOUT", "request-timeout", ValueKind.Duration),
+            (MaxFrameSize, "BRO_MAX_FRAME_SIZE", "max-frame-size", ValueKind.Size),
+            (Debug, "BRO_DEBUG", "debug", ValueKind.Flag),
+        ];
+    }
+
+    /// <summary><c>--socket-mode</c>.</summary>
+    public Option<string?> SocketMode { get; } = new("--socket-mode")
+    {
+        Description = "Socket file permissions (default 0660)  [env BRO_SOCKET_MODE]",
+        HelpName = "octal",
+    };
+
+    /// <summary><c>--config</c>: a HOCON file with a <c>bro.gateway</c> section.</summary>
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = "HOCON file with a bro.gateway section  [env BRO_CONFIG]",
+        HelpName = "file",
+    };
+
+    /// <summary><c>--heartbeat-interval</c>.</summary>
+    public Option<string?> HeartbeatInterval { get; } = new("--heartbeat-interval")
+    {
+        Description = "Expected heartbeat interval: ms or a HOCON duration (default 30s)  [env BRO_HEARTBEAT_INTERVAL]",
+        HelpName = "time",
+    };
+
+    /// <summary><c>--timeout</c>: the request timeout.</summary>
+    public Option<string?> Timeout { get; } = new("--timeout")
+    {
+        Description = "Request timeout: ms or a HOCON duration (default 30s)  [env BRO_TIMEOUT]",
+        HelpName = "time",
+    };
+
+    /// <summary><c>--max-frame-size</c>.</summary>
+    public Option<string?> MaxFrameSize { get; } = new("--max-frame-size")
+    {
+        Description = "Largest frame accepted: bytes or a HOCON size (default 16MiB)  [env BRO_MAX_FRAME_SIZE]",
+        HelpName = "size",
+    };
+
+    /// <summary><c>--debug</c>: a flag, or <c>--debug=false</c>.</summary>
+    public Option<string?> Debug { get; } = new("--debug")
+    {
+        Description = "Log every routed call  [env BRO_DEBUG=true]",
+        Arity = ArgumentArity.ZeroOrOne,
+        HelpName = "bool",
+    };
+
+    /// <summary>
+    /// <c>--metrics-port</c>: serve Prometheus text at <c>/metrics</c> and <c>/health</c> on
+    /// localhost. A property of this process, not a gateway setting: a hosted gateway exposes its
+    /// metrics through the host's own OpenTelemetry instead.
+    /// </summary>
+    public Option<int?> MetricsPort { get; } = new("--metrics-port")
+    {
+        Description = "Serve /metrics (Prometheus text) and /health on localhost:N  [env BRO_METRICS_PORT]",
+        HelpName = "N",
+    };
+
+    /// <summary>Each setting option with its environment variable, HOCON key and kind of value.</summary>
+    public IReadOnlyList<(Option<string?> Option, string Env, string Key, ValueKind Kind)> Settings { get; }
+
+    /// <summary>Adds the serve options (not <c>--socket</c>, which every command has) to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Add(SocketMode);
+        command.Add(Config);
+        command.Add(HeartbeatInterval);
+        command.Add(Timeout);
+        command.Add(MaxFrameSize);
+        command.Add(Debug);
+        command.Add(MetricsPort);
+    }
+}
