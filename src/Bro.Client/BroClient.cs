@@ -149,6 +149,38 @@ public sealed class BroClient : IBroClient, IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// Registers (or replaces) a typed handler that can be stopped: as
+    /// <see cref="RegisterMethod{TParams, TResult}(string, Func{TParams, CallContext, Task{TResult}})"/>,
+    /// with a token that fires at the call's deadline and when the call is abandoned (its caller
+    /// cancelled it or disconnected; told by a Bro gateway with CANCEL). Calls made inside the
+    /// handler are cancelled with it (an <see cref="OperationCanceledException"/>), so a whole
+    /// chain of calls stops. Whatever the handler returns once the token fired is dropped.
+    /// </summary>
+    /// <typeparam name="TParams">The parameters' type.</typeparam>
+    /// <typeparam name="TResult">The result's type.</typeparam>
+    /// <param name="method">Method name.</param>
+    /// <param name="handler">Called with the parameters, the CALL's context and the call's token.</param>
+    public void RegisterMethod<TParams, TResult>(string method, Func<TParams, CallContext, CancellationToken, Task<TResult>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        // The token is asked for only here: a handler without one never creates its token source.
+        RegisterMethod<TParams, TResult>(method, (parameters, context) => handler(parameters, context, CurrentCall.Handled?.Token ?? default));
+    }
+
+    /// <summary>
+    /// Registers (or replaces) a dynamic handler that can be stopped: as
+    /// <see cref="RegisterMethod(string, Func{JsonElement, CallContext, Task{object}})"/>, with the
+    /// call's token (see <see cref="RegisterMethod{TParams, TResult}(string, Func{TParams, CallContext, CancellationToken, Task{TResult}})"/>).
+    /// </summary>
+    /// <param name="method">Method name.</param>
+    /// <param name="handler">Called with the parameters, the CALL's context and the call's token.</param>
+    public void RegisterMethod(string method, Func<JsonElement, CallContext, CancellationToken, Task<object?>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        RegisterMethod(method, (parameters, context) => handler(parameters, context, CurrentCall.Handled?.Token ?? default));
+    }
+
     /// <summary>Stops answering <paramref name="method"/> (callers then get METHOD_NOT_FOUND).</summary>
     /// <returns><c>false</c> when it was not registered.</returns>
     public bool UnregisterMethod(string method) => _core.Methods.Unregister(method);
@@ -169,8 +201,10 @@ public sealed class BroClient : IBroClient, IAsyncDisposable
 
     /// <summary>
     /// Registers every method of contract <typeparamref name="TService"/> as answered by
-    /// <paramref name="implementation"/>, each through <see cref="RegisterMethod{TParams, TResult}"/>
-    /// (so served at once when connected). Handlers' tokens are <see cref="CancellationToken.None"/>.
+    /// <paramref name="implementation"/>, each through <see cref="RegisterMethod{TParams, TResult}(string, Func{TParams, CallContext, Task{TResult}})"/>
+    /// (so served at once when connected). A method's token fires at the call's deadline and when
+    /// the call is abandoned, as a handler's given to
+    /// <see cref="RegisterMethod{TParams, TResult}(string, Func{TParams, CallContext, CancellationToken, Task{TResult}})"/>.
     /// </summary>
     /// <typeparam name="TService">An interface marked <see cref="BroServiceAttribute"/> naming this client's service.</typeparam>
     /// <param name="implementation">Answers the calls, concurrently.</param>

@@ -35,6 +35,12 @@ public interface IBroClient
     /// <inheritdoc cref="BroClient.RegisterMethod(string, Func{JsonElement, CallContext, Task{object}})"/>
     void RegisterMethod(string method, Func<JsonElement, CallContext, Task<object?>> handler);
 
+    /// <inheritdoc cref="BroClient.RegisterMethod{TParams, TResult}(string, Func{TParams, CallContext, CancellationToken, Task{TResult}})"/>
+    void RegisterMethod<TParams, TResult>(string method, Func<TParams, CallContext, CancellationToken, Task<TResult>> handler);
+
+    /// <inheritdoc cref="BroClient.RegisterMethod(string, Func{JsonElement, CallContext, CancellationToken, Task{object}})"/>
+    void RegisterMethod(string method, Func<JsonElement, CallContext, CancellationToken, Task<object?>> handler);
+
     /// <inheritdoc cref="BroClient.UnregisterMethod"/>
     bool UnregisterMethod(string method);
 

@@ -146,13 +146,11 @@ public sealed class ContractGeneratorSpec
 
                     private static void Serve(global::Bro.Client.BroClient client, global::Shop.IUserService service)
                     {
-                        // Handlers are not given the call's cancellation yet: CancellationToken.None until the
-                        // gateway can tell a callee that its caller gave up.
-                        client.RegisterMethod<global::Shop.GetUser, global::Shop.User>("getUserById", (request, _) => service.FetchAsync(request, global::System.Threading.CancellationToken.None));
+                        client.RegisterMethod<global::Shop.GetUser, global::Shop.User>("getUserById", (request, _, cancellationToken) => service.FetchAsync(request, cancellationToken));
                         client.RegisterMethod<global::Shop.GetUser, global::Shop.User?>("findUser", (request, _) => service.FindUserAsync(request));
-                        client.RegisterMethod<global::Bro.Protocol.RawValue, int>("count", (_, _) => service.CountAsync(global::System.Threading.CancellationToken.None).AsTask());
+                        client.RegisterMethod<global::Bro.Protocol.RawValue, int>("count", (_, _, cancellationToken) => service.CountAsync(cancellationToken).AsTask());
                         client.RegisterMethod<global::Bro.Protocol.RawValue, object?>("ping", async (_, _) => { await service.PingAsync().ConfigureAwait(false); return null; });
-                        client.RegisterMethod<global::Shop.GetUser, object?>("forget", async (request, _) => { await service.ForgetAsync(request, global::System.Threading.CancellationToken.None).ConfigureAwait(false); return null; });
+                        client.RegisterMethod<global::Shop.GetUser, object?>("forget", async (request, _, cancellationToken) => { await service.ForgetAsync(request, cancellationToken).ConfigureAwait(false); return null; });
                     }
                 }
             }

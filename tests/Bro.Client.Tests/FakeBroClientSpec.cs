@@ -56,6 +56,12 @@ public sealed class FakeBroClientSpec
         public void RegisterMethod(string method, Func<JsonElement, CallContext, Task<object?>> handler) =>
             _methods.Add(method);
 
+        public void RegisterMethod<TParams, TResult>(string method, Func<TParams, CallContext, CancellationToken, Task<TResult>> handler) =>
+            _methods.Add(method);
+
+        public void RegisterMethod(string method, Func<JsonElement, CallContext, CancellationToken, Task<object?>> handler) =>
+            _methods.Add(method);
+
         public bool UnregisterMethod(string method) => _methods.Remove(method);
 
         public IReadOnlyList<string> GetRegisteredMethods() => [.. _methods];

@@ -103,4 +103,66 @@ public sealed class PendingCallsSpec
         Assert.Equal(0, calls.Count);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.Task.WaitAsync(Patience));
     }
+
+    [Fact]
+    public async Task A_call_its_token_cancels_after_it_was_added_is_reported_so_the_callee_can_be_told()
+    {
+        var told = new List<string>();
+        var calls = new PendingCalls("caller") { Cancelled = call => { lock (told) told.Add(call.Id); } };
+        using var cts = new CancellationTokenSource();
+        using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), cts.Token);
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.Task.WaitAsync(Patience));
+        lock (told)
+            Assert.Equal(["req-1"], told);
+    }
+
+    [Fact]
+    public async Task A_call_whose_token_fired_before_it_was_added_is_not_reported_since_it_is_never_sent()
+    {
+        var told = new List<string>();
+        var calls = new PendingCalls("caller") { Cancelled = call => { lock (told) told.Add(call.Id); } };
+
+        using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), new CancellationToken(canceled: true));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.Task.WaitAsync(Patience));
+        lock (told)
+            Assert.Empty(told);
+    }
+
+    [Fact]
+    public async Task The_token_of_the_handler_making_a_call_cancels_it_as_the_callers_own_does()
+    {
+        var told = new List<string>();
+        var calls = new PendingCalls("caller") { Cancelled = call => { lock (told) told.Add(call.Id); } };
+        using var own = new CancellationTokenSource();
+        using var handler = new CancellationTokenSource();
+        using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), own.Token, handler.Token);
+
+        await handler.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.Task.WaitAsync(Patience));
+        Assert.False(calls.TryComplete(Response("req-1")));
+        await own.CancelAsync();
+        lock (told)
+            Assert.Equal(["req-1"], told);
+    }
+
+    [Fact]
+    public async Task A_call_answered_before_its_token_fires_is_not_reported()
+    {
+        var told = new List<string>();
+        var calls = new PendingCalls("caller") { Cancelled = call => { lock (told) told.Add(call.Id); } };
+        using var cts = new CancellationTokenSource();
+        using var call = calls.Add("req-1", 0, "user", "get", TimeSpan.FromSeconds(30), cts.Token);
+
+        Assert.True(calls.TryComplete(Response("req-1")));
+        await cts.CancelAsync();
+
+        Assert.Equal("req-1", (await call.Task.WaitAsync(Patience)).Id);
+        lock (told)
+            Assert.Empty(told);
+    }
 }

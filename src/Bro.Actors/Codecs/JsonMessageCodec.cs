@@ -139,6 +139,13 @@ public sealed class JsonMessageCodec : IMessageCodec
                 writer.WriteString("from"u8, heartbeat.From);
                 writer.WriteNumber("timestamp"u8, heartbeat.Timestamp);
                 break;
+            case CancelMessage cancel:
+                writer.WriteString("type"u8, "CANCEL"u8);
+                writer.WriteString("id"u8, cancel.Id);
+                writer.WriteString("from"u8, cancel.From);
+                writer.WriteString("to"u8, cancel.To);
+                WriteOptional(writer, "reason"u8, cancel.Reason);
+                break;
             case ErrorMessage error:
                 writer.WriteString("type"u8, "ERROR"u8);
                 WriteOptional(writer, "id"u8, error.Id);

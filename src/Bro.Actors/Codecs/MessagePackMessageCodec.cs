@@ -142,6 +142,14 @@ public sealed class MessagePackMessageCodec : IMessageCodec
                 WriteString(ref writer, "from"u8, heartbeat.From);
                 WriteInteger(ref writer, "timestamp"u8, heartbeat.Timestamp);
                 break;
+            case CancelMessage cancel:
+                MessagePackNumbers.WriteMapHeader(ref writer, 4 + Count(cancel.Reason));
+                WriteString(ref writer, "type"u8, "CANCEL");
+                WriteString(ref writer, "id"u8, cancel.Id);
+                WriteString(ref writer, "from"u8, cancel.From);
+                WriteString(ref writer, "to"u8, cancel.To);
+                WriteString(ref writer, "reason"u8, cancel.Reason);
+                break;
             case ErrorMessage error:
                 MessagePackNumbers.WriteMapHeader(ref writer, 2 + Count(error.Id) + Count(error.Timestamp));
                 WriteString(ref writer, "type"u8, "ERROR");

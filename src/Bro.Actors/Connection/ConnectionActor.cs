@@ -62,8 +62,9 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
     /// </summary>
     internal static readonly TimeSpan CloseGracePeriod = TimeSpan.FromSeconds(2);
 
-    // How often a half-closed connection looks whether its last call was answered; the answer
-    // itself is forwarded at once, this only decides when the socket may close.
+    // How often a half-closed connection looks whether its last call was answered, or its peer
+    // hung up since; the answer itself is forwarded at once, this only decides when the socket
+    // closes (and, for a peer that hung up, when its calls are abandoned).
     private static readonly TimeSpan AnswersCheckInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly GatewaySettings _settings;
@@ -129,7 +130,15 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
             // End of stream: the peer may have shut down only its sending side and still read.
             // It serves nothing more, but gets what is queued for it and the answers to its
             // calls in flight (request-timeout bounds the wait), then the connection closes.
+            // A peer that closed the socket reads nothing: its calls are abandoned at once (their
+            // targets are told CANCEL), not kept until their deadlines.
             _readEnded = true;
+            if (_connection.OutgoingCount > 0 && _connection.PeerHungUp)
+            {
+                Stop(null);
+                return;
+            }
+
             _connection.PeerStoppedSending();
             if (_connection.OutgoingCount == 0)
             {
@@ -155,6 +164,8 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             if (_connection.OutgoingCount == 0)
                 BeginClosing(null);
+            else if (_connection.PeerHungUp)
+                Stop(null); // it closed after shutting down its side: nobody waits for the answers
         });
         Receive<ConnectionCommands.Close>(close => BeginClosing(close.Reason));
         Receive<SocketFailed>(failed => Stop(failed.Cause));

@@ -11,6 +11,7 @@ using Bro.Routing;
 using Bro.Security;
 using Bro.Security.Internal;
 using Bro.Transport;
+using Bro.Transport.Internal;
 
 namespace Bro.Connection;
 
@@ -142,6 +143,12 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
         Flush();
         _registering?.TrySetResult();
     }
+
+    /// <summary>
+    /// Whether the peer closed the socket entirely (it crashed, or hung up), rather than shutting
+    /// down only its sending side: nobody is left to answer, so its calls are abandoned at once.
+    /// </summary>
+    public bool PeerHungUp => SocketHangup.PeerClosed(_socket);
 
     /// <summary>
     /// The peer sent its last frame (end of stream): its service is withdrawn from the routes
@@ -387,7 +394,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
 
         switch (header.Type)
         {
-            case MessageType.Call or MessageType.Response when ServiceName is null:
+            case MessageType.Call or MessageType.Response or MessageType.Cancel when ServiceName is null:
                 RefuseUnregistered(header);
                 break;
             case MessageType.Call:
@@ -395,6 +402,9 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                 break;
             case MessageType.Response:
                 _router.RouteResponse(this, header, frame, _flushes);
+                break;
+            case MessageType.Cancel:
+                _router.RouteCancel(this, header, _flushes);
                 break;
             case MessageType.Heartbeat:
                 break;
@@ -425,6 +435,8 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
             return false;
         }
 
+        // Before the registry publishes the route: no call reaches this connection before the flag is set.
+        UnderstandsCancel = BroFeatures.Announces(register.Metadata, BroFeatures.Cancel);
         _registering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _registry.Tell(new RegistryActor.RegisterService(register, header.PoolIndex, this), _actor);
         return true;

@@ -17,4 +17,6 @@ public enum MessageType
     Heartbeat,
     /// <summary><c>ERROR</c>: gateway to service.</summary>
     Error,
+    /// <summary><c>CANCEL</c>: caller to gateway to callee (a Bro extension; see <see cref="CancelMessage"/>).</summary>
+    Cancel,
 }

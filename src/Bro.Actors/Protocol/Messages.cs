@@ -65,6 +65,11 @@ public static class Messages
             case HeartbeatMessage heartbeat:
                 Require(heartbeat.From, "from");
                 break;
+            case CancelMessage cancel:
+                Require(cancel.Id, "id");
+                Require(cancel.From, "from");
+                Require(cancel.To, "to");
+                break;
             case ErrorMessage error:
                 Require(error.Error?.Message, "error.message");
                 break;
@@ -104,6 +109,14 @@ public static class Messages
                 break;
             case HeartbeatMessage heartbeat:
                 line.Append($"HEARTBEAT from {heartbeat.From} at {heartbeat.Timestamp}");
+                break;
+            case CancelMessage cancel:
+                line.Append($"CANCEL {cancel.Id} from {cancel.From} to {cancel.To}");
+                if (cancel.Reason is not null)
+                {
+                    line.Append(' ').Append(cancel.Reason);
+                }
+
                 break;
             case ErrorMessage error:
                 line.Append("ERROR");

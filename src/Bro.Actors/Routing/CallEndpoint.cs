@@ -37,6 +37,7 @@ internal abstract class CallEndpoint
     // The incoming table's size, written under the lock, read without it by least-in-flight picks.
     private int _incomingLoad;
     private volatile string? _serviceName;
+    private volatile bool _understandsCancel;
     private BroEncoding _encoding = BroEncoding.Json;
     private IMessageCodec _codec = MessageCodecs.Json;
 
@@ -70,6 +71,17 @@ internal abstract class CallEndpoint
 
     /// <summary>The registered service name; <c>null</c> until the registry accepted a REGISTER.</summary>
     public string? ServiceName => _serviceName;
+
+    /// <summary>
+    /// Whether this connection's REGISTER announced <see cref="BroFeatures.Cancel"/>: only then
+    /// does the gateway send it CANCEL for the calls it abandons. Set when its REGISTER is read,
+    /// before anything can be routed to it.
+    /// </summary>
+    public bool UnderstandsCancel
+    {
+        get => _understandsCancel;
+        set => _understandsCancel = value;
+    }
 
     /// <summary>The connection's encoding, fixed by its first frame (JSON until then).</summary>
     public BroEncoding Encoding => _encoding;
@@ -233,6 +245,13 @@ internal abstract class CallEndpoint
                 Volatile.Write(ref _earliestDeadline, call.Deadline);
             return null;
         }
+    }
+
+    /// <summary>Takes the call this connection made under <paramref name="callerId"/>, or <c>null</c> when none is in flight.</summary>
+    public InFlightCall? TakeOutgoing(string callerId)
+    {
+        lock (_gate)
+            return _outgoing is not null && _outgoing.Remove(callerId, out var call) ? call : null;
     }
 
     /// <summary>Removes a call from the outgoing table if it is still this very call.</summary>

@@ -20,7 +20,8 @@ namespace Bro.Routing;
 /// pool's <see cref="BalancingStrategy"/>) and each RESPONSE back to the connection that sent the CALL, and answers, with an
 /// error RESPONSE carrying the CALL's id, every call the gateway knows cannot succeed: unknown
 /// target, passed deadline, chain too deep, too many calls in flight, target connection lost,
-/// a value the target's encoding cannot express.
+/// a value the target's encoding cannot express. A caller's CANCEL finishes its call without an
+/// answer; targets that announced the feature are told CANCEL for every call abandoned for them.
 /// </summary>
 /// <remarks>
 /// <para>It runs on the thread of the connection whose frame it handles: a frame crosses no
@@ -314,8 +315,54 @@ internal sealed class CallRouter : IDisposable
     }
 
     /// <summary>
+    /// A caller gave up on its call (CANCEL): the call is finished without an answer, since the
+    /// caller no longer waits for one, its id is remembered on the target so that the late
+    /// RESPONSE is dropped, and the target is told (CANCEL) if it understands it. A call still
+    /// waiting for its target to register is dropped. A CANCEL for a call no longer in flight
+    /// (answered while the CANCEL was on its way) is dropped quietly.
+    /// </summary>
+    public void RouteCancel(CallEndpoint caller, in FrameHeader header, FlushList flushes)
+    {
+        // Taken first, finished second: whoever else finishes it (the RESPONSE, the sweep, a loss)
+        // won TryFinish and only removes an entry that is already gone, which is harmless.
+        if (header.Id is not { } id)
+            return; // the codec refuses a CANCEL without an id before it gets here
+        var call = caller.TakeOutgoing(id);
+        if (call is null && _parked.Remove(caller, id))
+        {
+            if (_settings.Debug && _log.IsDebugEnabled)
+                _log.Debug("CALL {0} {1} -> {2} cancelled by its caller while waiting for its target to register", id, header.From, header.To);
+            return;
+        }
+
+        if (call is null || !call.TryFinish())
+        {
+            if (_log.IsDebugEnabled)
+                _log.Debug("CANCEL {0} from {1} (connection {2}) dropped: no call of that id is in flight",
+                    header.Id, caller.ServiceName, caller.Id);
+            return;
+        }
+
+        call.Target.AbandonIncoming(call);
+        if (TellCancelled(call, CancelReasons.Cancelled))
+            flushes.Add(call.Target);
+        if (_settings.Debug && _log.IsDebugEnabled)
+            _log.Debug("CALL {0} {1} -> {2} cancelled by its caller", call.CallerId, call.CallerName, call.TargetName);
+    }
+
+    /// <summary>
+    /// Tells the target of an abandoned call that nobody waits for its answer any more, if it
+    /// announced it understands CANCEL; an <c>ipc-bro</c> peer is told nothing (it would not
+    /// know the frame). True when a CANCEL was queued (the target then needs a flush).
+    /// </summary>
+    private static bool TellCancelled(InFlightCall call, string reason) =>
+        call.Target.UnderstandsCancel
+        && call.Target.WriteMessage(new CancelMessage(call.WireId, call.CallerName, call.TargetName, reason));
+
+    /// <summary>
     /// Answers DEADLINE_EXCEEDED for every call in flight whose deadline has passed, and forgets
-    /// it: a late RESPONSE is then dropped. Answers SERVICE_NOT_FOUND for every call whose
+    /// it: a late RESPONSE is then dropped, and a target that understands CANCEL is told to
+    /// stop. Answers SERVICE_NOT_FOUND for every call whose
     /// registration grace ended. Then sets the alarm for the earliest deadline left.
     /// </summary>
     /// <param name="checkWriteProgress">Also drop the connections that stopped reading (the
@@ -352,6 +399,8 @@ internal sealed class CallRouter : IDisposable
                     call.Target.AbandonIncoming(call);
                     answered |= Answer(call, ErrorCodes.DeadlineExceeded,
                         $"Deadline exceeded by {now - call.Deadline} ms while waiting for '{call.TargetName}' to respond", null);
+                    if (TellCancelled(call, CancelReasons.DeadlineExceeded))
+                        call.Target.Flush();
                 }
 
                 if (answered)
@@ -418,7 +467,7 @@ internal sealed class CallRouter : IDisposable
     /// <summary>
     /// A connection is gone: the callers of every call in flight to it are answered
     /// CONNECTION_LOST at once, and the calls it made are forgotten (their late RESPONSEs are
-    /// dropped). Idempotent.
+    /// dropped; their targets that understand CANCEL are told to stop). Idempotent.
     /// </summary>
     public void ConnectionLost(CallEndpoint endpoint)
     {
@@ -439,8 +488,11 @@ internal sealed class CallRouter : IDisposable
 
         foreach (var call in outgoing)
         {
-            if (call.TryFinish())
-                call.Target.AbandonIncoming(call);
+            if (!call.TryFinish())
+                continue;
+            call.Target.AbandonIncoming(call);
+            if (TellCancelled(call, CancelReasons.CallerLost))
+                flushes.Add(call.Target);
         }
 
         _ = flushes.FlushAll(); // an actor thread: flushes, never waits for flow control

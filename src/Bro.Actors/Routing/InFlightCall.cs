@@ -7,8 +7,9 @@ namespace Bro.Routing;
 /// </summary>
 /// <remarks>
 /// Whoever finishes the call (the target's RESPONSE, the deadline sweep, the loss of either
-/// connection, a delivery failure) wins <see cref="TryFinish"/> first and only then removes the
-/// call from the tables and answers; a loser does nothing. That is what makes "exactly one
+/// connection, a delivery failure, the caller's CANCEL) wins <see cref="TryFinish"/> first and
+/// only then removes the call from the tables and answers (a CANCEL answers nobody: its caller
+/// stopped waiting); a loser does nothing. That is what makes "exactly one
 /// answer" hold when a RESPONSE, a deadline and a disconnection race on different threads.
 /// </remarks>
 internal sealed class InFlightCall

@@ -135,6 +135,32 @@ internal sealed class ParkedCalls(RouteTable routes, int maxCallsPerCaller, long
         }
     }
 
+    /// <summary>
+    /// Drops the call <paramref name="caller"/> parked under <paramref name="id"/> (its caller
+    /// cancelled it: nobody waits for an answer); false when no such call waits.
+    /// </summary>
+    public bool Remove(CallEndpoint caller, string id)
+    {
+        if (IsEmpty)
+            return false;
+        lock (_gate)
+        {
+            foreach (var (service, list) in _byService)
+            {
+                var index = list.FindIndex(call => ReferenceEquals(call.Caller, caller) && call.Header.Id == id);
+                if (index < 0)
+                    continue;
+                Forget(list[index]);
+                list.RemoveAt(index);
+                if (list.Count == 0)
+                    _byService.Remove(service);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Takes every waiting call (the gateway is stopping).</summary>
     public List<ParkedCall> TakeAll()
     {

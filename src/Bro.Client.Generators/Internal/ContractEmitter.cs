@@ -9,8 +9,8 @@ namespace Bro.Client.Generators.Internal;
 /// <c>BroClient.CallAsync</c>, a per-call class implementing it on an instance taken from a new
 /// <c>IBroCallScope</c> per call, and a static class whose module initializer registers the proxy
 /// factory, the per-call factory and a <c>Serve</c> method (each method through
-/// <c>BroClient.RegisterMethod</c>) in <c>BroContracts</c>. Plain calls to public API only: no
-/// reflection at run time.
+/// <c>BroClient.RegisterMethod</c>, a method taking a token through the overload that passes the
+/// call's token) in <c>BroContracts</c>. Plain calls to public API only: no reflection at run time.
 /// </summary>
 internal static class ContractEmitter
 {
@@ -72,9 +72,7 @@ internal static class ContractEmitter
             .AppendLine($"{indent}    }}")
             .AppendLine()
             .AppendLine($"{indent}    private static void Serve({Client} client, {contract.InterfaceType} service)")
-            .AppendLine($"{indent}    {{")
-            .AppendLine($"{indent}        // Handlers are not given the call's cancellation yet: CancellationToken.None until the")
-            .AppendLine($"{indent}        // gateway can tell a callee that its caller gave up.");
+            .AppendLine($"{indent}    {{");
         foreach (var method in contract.Methods)
             code.AppendLine($"{indent}        {Registration(method)}");
         code.AppendLine($"{indent}    }}")
@@ -156,9 +154,12 @@ internal static class ContractEmitter
         var arguments = string.Join(", ", new[]
         {
             method.RequestType is null ? null : "request",
-            method.TokenName is null ? null : Token + ".None",
+            method.TokenName is null ? null : "cancellationToken",
         }.Where(a => a is not null));
-        var parameters = method.RequestType is null ? "(_, _)" : "(request, _)";
+
+        // The overload with the call's token only for a method that takes one: a handler without
+        // it never makes the client create the token's source.
+        var parameters = (method.RequestType is null ? "(_, _" : "(request, _") + (method.TokenName is null ? ")" : ", cancellationToken)");
         var invoke = $"service.{Identifier(method.Name)}({arguments})";
         var wire = Literal(method.WireName);
         return method.Returns switch

@@ -184,6 +184,7 @@ internal sealed class GatewayConnectionActor : ReceiveActor, IWithTimers
         {
             Timers.Cancel(HeartbeatTimer);
             _core.Unpublish(_handle!);
+            _core.AbandonPending(_handle!);
             // Completed before the sweep: a call racing with it either is swept or fails its write.
             _handle!.Complete();
             _core.Pending.FailAll(_poolIndex, () => NotConnected("The client disconnected"));

@@ -70,6 +70,8 @@ internal sealed class GatewaySocket
         if (Interlocked.Exchange(ref _closed, 1) != 0)
             return;
         _handle.Complete();
+        // No answer written from here on can reach a caller: the handlers still running stop.
+        _handle.Handling.AbandonAll();
         _closing.Cancel();
         _ = DisposeWhenDrainedAsync();
     }

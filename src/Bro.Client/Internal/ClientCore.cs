@@ -42,7 +42,7 @@ internal sealed class ClientCore
         _slots = new ConnectionHandle?[options.PoolSize];
         _handlers = new HandlerSlots(options.MaxConcurrentHandlers, HandleCallAsync);
         _nullParameters = RawValue.FromObject<object?>(null, Encoding);
-        Pending = new PendingCalls(options.ServiceName);
+        Pending = new PendingCalls(options.ServiceName) { Cancelled = SendCancel };
     }
 
     /// <summary>The resolved options.</summary>
@@ -170,17 +170,25 @@ internal sealed class ClientCore
         // Added before written: either the connection-loss sweep sees the entry, or this write
         // sees the completed queue (the queue is completed before the sweep runs). A write
         // cancelled by the token throws out of here, and the entry is removed on the way.
+        // Inside a handler the call is also cancelled with the handler (the chain stops).
         var token = options?.CancellationToken ?? CancellationToken.None;
         PendingCall pending;
         ValueTask<bool> writing;
         try
         {
-            pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token);
+            pending = Pending.Add(call.Id, connection.PoolIndex, service, method, timeout, token, CurrentCall.Handled?.Token ?? default);
         }
         catch
         {
             frame.Dispose();
             throw;
+        }
+
+        // A token that had fired already cancelled the entry: the CALL is not sent at all.
+        if (pending.Task.IsCompleted)
+        {
+            frame.Dispose();
+            return pending.Task;
         }
 
         try
@@ -251,9 +259,19 @@ internal sealed class ClientCore
             case CallMessage call:
                 connection.CountCall();
 
+                // Recorded before a slot is free: a CANCEL may overtake a CALL waiting for one.
+                var handled = new HandledCall(connection, call, Time);
+                connection.Handling.Add(handled);
+
                 // Off the read loop at once: handlers run concurrently on the thread pool, as many
                 // as there are slots.
-                return _handlers.Dispatch(connection, call);
+                return _handlers.Dispatch(handled);
+
+            case CancelMessage cancel:
+                // A CANCEL for a call already answered crossed our RESPONSE: nothing to stop.
+                if (!connection.Handling.Abandon(cancel.Id) && Options.Debug)
+                    _owner.RaiseLog(BroLogLevel.Debug, $"CANCEL {cancel.Id} matches no call being handled (answered already)");
+                break;
 
             case ErrorMessage error:
                 var info = error.Error ?? new ErrorInfo("Unknown gateway error", ErrorCodes.InternalError);
@@ -300,6 +318,12 @@ internal sealed class ClientCore
         {
             Pending.TryFail(call.Id, new BroException(
                 ErrorCodes.ConnectionLost, $"Connection to the gateway closed before {call.To}.{call.Method} was sent"));
+        }
+        else if (pending.Task.IsCanceled)
+        {
+            // Cancelled while being queued: the token's CANCEL may have gone out ahead of the
+            // CALL, where the gateway drops it. Sent again behind the CALL; a second is dropped quietly.
+            SendCancel(pending);
         }
 
         if (Options.Debug)
@@ -365,11 +389,45 @@ internal sealed class ClientCore
         return null;
     }
 
-    private async Task HandleCallAsync(ConnectionHandle connection, CallMessage call)
+    /// <summary>
+    /// A CALL was given up on while in flight (its caller's token fired): the gateway, if it is a
+    /// Bro gateway, is told with CANCEL, so that the callee stops and no answer is routed back.
+    /// Best effort: when the connection's queue is full the CANCEL is dropped, and the callee
+    /// stops at the call's deadline instead. Runs inside the token's callback.
+    /// </summary>
+    private void SendCancel(PendingCall call)
     {
+        // ipc-bro gateways do not know the frame; a closed connection failed the call already.
+        if (Volatile.Read(ref _slots[call.PoolIndex]) is not { IsBroGateway: true } connection)
+            return;
+        var cancel = new CancelMessage(call.Id, Options.ServiceName, call.Target);
+        if (connection.TryWrite(cancel) && Options.Debug)
+            _owner.RaiseLog(BroLogLevel.Debug, $"-> [{connection.PoolIndex}] {Messages.FormatForLog(cancel)}");
+    }
+
+    /// <summary>
+    /// The client is disconnecting <paramref name="connection"/>: a Bro gateway is told CANCEL for
+    /// every call still pending on it, so that their callees stop now, rather than once the
+    /// gateway sees the socket close (it keeps a half-closed peer's calls for their answers).
+    /// Called before the connection's queue is completed, so the CANCELs are written out.
+    /// </summary>
+    public void AbandonPending(ConnectionHandle connection)
+    {
+        if (!connection.IsBroGateway)
+            return;
+        foreach (var call in Pending.On(connection.PoolIndex))
+            connection.TryWrite(new CancelMessage(call.Id, Options.ServiceName, call.Target, CancelReasons.CallerLost));
+    }
+
+    private async Task HandleCallAsync(HandledCall handled)
+    {
+        var connection = handled.Connection;
+        var call = handled.Call;
+
         // Set inside this task: flows into the handler and its nested calls only (the activity
-        // too: a nested call's activity is its child).
+        // too: a nested call's activity is its child), and so does the handler's token.
         CurrentCall.Context = call.Context;
+        CurrentCall.Handled = handled;
         using var activity = CallActivities.StartHandler(call);
         var started = Stopwatch.GetTimestamp();
         ResponseMessage response;
@@ -387,6 +445,11 @@ internal sealed class ClientCore
             var stack = Options.Debug ? (ex as BroException)?.Details ?? ex.StackTrace : null;
             error = new ErrorInfo(ex.Message, code, stack);
             response = Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error);
+        }
+        finally
+        {
+            // Still answered when abandoned: a Bro gateway drops the answer quietly and frees the id.
+            handled.Dispose();
         }
 
         FrameBuffer frame;

@@ -41,6 +41,9 @@ internal sealed class ConnectionHandle
     /// <summary>Whether the gateway's REGISTER_ACK said it is a Bro gateway (gateway = "bro").</summary>
     public bool IsBroGateway { get; set; }
 
+    /// <summary>The CALLs received on this connection and not answered yet, for the gateway's CANCEL to find.</summary>
+    public HandledCalls Handling { get; } = new();
+
     /// <summary>CALLs received on this connection (a test and diagnostics counter).</summary>
     public long CallsHandled => Interlocked.Read(ref _callsHandled);
 

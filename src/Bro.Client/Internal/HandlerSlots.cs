@@ -1,5 +1,3 @@
-using Bro.Protocol;
-
 namespace Bro.Client.Internal;
 
 /// <summary>
@@ -25,8 +23,8 @@ namespace Bro.Client.Internal;
 internal sealed class HandlerSlots
 {
     private readonly object _gate = new();
-    private readonly Queue<(ConnectionHandle Connection, CallMessage Call)> _waiting = new();
-    private readonly Func<ConnectionHandle, CallMessage, Task> _handle;
+    private readonly Queue<HandledCall> _waiting = new();
+    private readonly Func<HandledCall, Task> _handle;
 
     // The queue holds as many CALLs as the slots: enough to absorb a burst while handlers finish,
     // and no second option to tune.
@@ -35,7 +33,7 @@ internal sealed class HandlerSlots
     private TaskCompletionSource? _room;
 
     /// <summary>Creates slots running at most <paramref name="limit"/> calls of <paramref name="handle"/> at once.</summary>
-    public HandlerSlots(int limit, Func<ConnectionHandle, CallMessage, Task> handle)
+    public HandlerSlots(int limit, Func<HandledCall, Task> handle)
     {
         _limit = limit;
         _handle = handle;
@@ -46,13 +44,13 @@ internal sealed class HandlerSlots
     /// </summary>
     /// <returns>A completed task, or, when this call filled the queue, a task that completes once
     /// there is room again: the read loop reads no further frame until then.</returns>
-    public Task Dispatch(ConnectionHandle connection, CallMessage call)
+    public Task Dispatch(HandledCall call)
     {
         lock (_gate)
         {
             if (_running == _limit)
             {
-                _waiting.Enqueue((connection, call));
+                _waiting.Enqueue(call);
                 return _waiting.Count < _limit
                     ? Task.CompletedTask
                     : (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -61,15 +59,15 @@ internal sealed class HandlerSlots
             _running++;
         }
 
-        Start(connection, call);
+        Start(call);
         return Task.CompletedTask;
     }
 
-    private void Start(ConnectionHandle connection, CallMessage call) => _ = Task.Run(async () =>
+    private void Start(HandledCall call) => _ = Task.Run(async () =>
     {
         try
         {
-            await _handle(connection, call).ConfigureAwait(false);
+            await _handle(call).ConfigureAwait(false);
         }
         finally
         {
@@ -80,7 +78,7 @@ internal sealed class HandlerSlots
     /// <summary>Hands a finished handler's slot to the oldest waiting CALL, or frees it.</summary>
     private void Release()
     {
-        (ConnectionHandle Connection, CallMessage Call) next;
+        HandledCall? next;
         TaskCompletionSource? room = null;
         lock (_gate)
         {
@@ -99,6 +97,6 @@ internal sealed class HandlerSlots
 
         // Outside the lock: the paused read loops resume on the thread pool (RunContinuationsAsynchronously).
         room?.TrySetResult();
-        Start(next.Connection, next.Call);
+        Start(next);
     }
 }

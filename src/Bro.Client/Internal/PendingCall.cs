@@ -8,6 +8,7 @@ internal sealed class PendingCall : IDisposable
     private readonly PendingCalls _owner;
     private readonly TimeSpan _timeout;
     private CancellationTokenRegistration _registration;
+    private CancellationTokenRegistration _inheritedRegistration;
 
     /// <summary>Creates the entry of <paramref name="owner"/>; <see cref="Watch"/> links the caller's token.</summary>
     public PendingCall(PendingCalls owner, string id, int poolIndex, string target, string method, TimeSpan timeout, long startedAt)
@@ -55,14 +56,17 @@ internal sealed class PendingCall : IDisposable
         ErrorCodes.Timeout, $"Request to {Target}.{Method} timed out after {(long)_timeout.TotalMilliseconds}ms");
 
     /// <summary>
-    /// Cancels the call when <paramref name="cancellationToken"/> fires (a token that cannot fire
-    /// costs nothing). Called before the entry is visible, so that whoever claims it finds the
-    /// registration to release.
+    /// Cancels the call when <paramref name="cancellationToken"/> or <paramref name="inherited"/>
+    /// (the token of the handler making the call) fires; a token that cannot fire costs nothing.
+    /// Called before the entry is visible, so that whoever claims it finds the registrations to release.
     /// </summary>
-    public void Watch(CancellationToken cancellationToken)
+    public void Watch(CancellationToken cancellationToken, CancellationToken inherited = default)
     {
         if (cancellationToken.CanBeCanceled)
             _registration = cancellationToken.UnsafeRegister(
+                static (state, token) => ((PendingCall)state!).Cancelled(token), this);
+        if (inherited.CanBeCanceled)
+            _inheritedRegistration = inherited.UnsafeRegister(
                 static (state, token) => ((PendingCall)state!).Cancelled(token), this);
     }
 
@@ -71,7 +75,11 @@ internal sealed class PendingCall : IDisposable
     /// it, so a long-lived token does not collect one registration per call. From inside the
     /// token's own callback this does not wait for itself.
     /// </summary>
-    public void Claimed() => _registration.Dispose();
+    public void Claimed()
+    {
+        _registration.Dispose();
+        _inheritedRegistration.Dispose();
+    }
 
     /// <summary>
     /// Removes the entry if nobody claimed it; called by a caller leaving the call before it was

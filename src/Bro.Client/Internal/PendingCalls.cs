@@ -44,18 +44,26 @@ internal sealed class PendingCalls
         _sweep = new Timer(static state => ((PendingCalls)state!).Sweep(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
+    /// <summary>
+    /// Called with a call cancelled by a token while it was pending (after its task was
+    /// cancelled), so the callee can be told; <c>null</c> tells nobody.
+    /// </summary>
+    public Action<PendingCall>? Cancelled { get; init; }
+
     /// <summary>Number of calls waiting.</summary>
     public int Count => _calls.Count;
 
     /// <summary>
     /// Adds a call. Its task fails with TIMEOUT after <paramref name="timeout"/> and is cancelled
-    /// when <paramref name="cancellationToken"/> fires.
+    /// when <paramref name="cancellationToken"/> or <paramref name="inherited"/> (the token of
+    /// the handler making the call, if any) fires.
     /// </summary>
-    public PendingCall Add(string id, int poolIndex, string target, string method, TimeSpan timeout, CancellationToken cancellationToken)
+    public PendingCall Add(string id, int poolIndex, string target, string method, TimeSpan timeout, CancellationToken cancellationToken,
+        CancellationToken inherited = default)
     {
         var startedAt = ClientInstruments.MeasuresCalls ? Stopwatch.GetTimestamp() : 0;
         var call = new PendingCall(this, id, poolIndex, target, method, timeout, startedAt);
-        call.Watch(cancellationToken);
+        call.Watch(cancellationToken, inherited);
         if (!_calls.TryAdd(id, call))
         {
             call.Claimed();
@@ -65,8 +73,11 @@ internal sealed class PendingCalls
         // Armed after the entry is visible: a sweep running at once finds it. A token that
         // fired before the entry was visible found nothing to cancel: cancelled here instead.
         Arm((long)timeout.TotalMilliseconds / 10);
+        // Not sent yet, so nobody is told: the caller sees the task cancelled and sends nothing.
         if (cancellationToken.IsCancellationRequested)
-            Cancel(call, cancellationToken);
+            Cancel(call, cancellationToken, sent: false);
+        else if (inherited.IsCancellationRequested)
+            Cancel(call, inherited, sent: false);
         return call;
     }
 
@@ -113,13 +124,17 @@ internal sealed class PendingCalls
     }
 
     /// <summary>Cancels <paramref name="call"/> if it is still pending (its caller's token fired).</summary>
-    public void Cancel(PendingCall call, CancellationToken token)
+    public void Cancel(PendingCall call, CancellationToken token) => Cancel(call, token, sent: true);
+
+    private void Cancel(PendingCall call, CancellationToken token, bool sent)
     {
         if (!_calls.TryRemove(KeyValuePair.Create(call.Id, call)))
             return;
         call.Claimed();
         Ended(call, ClientMeter.Cancelled);
         call.Completion.TrySetCanceled(token);
+        if (sent)
+            Cancelled?.Invoke(call);
     }
 
     /// <summary>Removes <paramref name="call"/> if it is still pending and cancels it (its caller left).</summary>
@@ -131,6 +146,16 @@ internal sealed class PendingCalls
         call.Claimed();
         Ended(call, ClientMeter.Cancelled);
         call.Completion.TrySetCanceled();
+    }
+
+    /// <summary>The calls pending on pooled connection <paramref name="poolIndex"/>, at the moment of enumeration.</summary>
+    public IEnumerable<PendingCall> On(int poolIndex)
+    {
+        foreach (var (_, call) in _calls)
+        {
+            if (call.PoolIndex == poolIndex)
+                yield return call;
+        }
     }
 
     /// <summary>Fails every call sent on pooled connection <paramref name="poolIndex"/> (or all, when <c>null</c>).</summary>

@@ -88,6 +88,10 @@ internal static class JsonFieldReader
         {
             fields.HeartbeatInterval = ReadInteger(ref reader, "heartbeatInterval");
         }
+        else if (reader.ValueTextEquals("reason"u8))
+        {
+            fields.Reason = ReadString(ref reader, "reason");
+        }
         else if (reader.ValueTextEquals("params"u8))
         {
             fields.Params = ReadRaw(ref reader);

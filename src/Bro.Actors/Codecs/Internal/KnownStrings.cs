@@ -12,6 +12,7 @@ internal static class KnownStrings
         4 when utf8.SequenceEqual("CALL"u8) => "CALL",
         5 when utf8.SequenceEqual("ERROR"u8) => "ERROR",
         5 when utf8.SequenceEqual("error"u8) => "error",
+        6 when utf8.SequenceEqual("CANCEL"u8) => "CANCEL",
         7 when utf8.SequenceEqual("success"u8) => "success",
         8 when utf8.SequenceEqual("RESPONSE"u8) => "RESPONSE",
         8 when utf8.SequenceEqual("REGISTER"u8) => "REGISTER",

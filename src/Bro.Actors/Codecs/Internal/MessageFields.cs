@@ -25,6 +25,7 @@ internal sealed class MessageFields
     public List<string>? Methods;
     public long? Timestamp;
     public long? HeartbeatInterval;
+    public string? Reason;
 
     public bool HasContext;
     public string? Root;
@@ -86,6 +87,7 @@ internal sealed class MessageFields
                 Id!, From!, To!, Status == "success" ? ResponseStatus.Success : ResponseStatus.Error,
                 Raw(payload, Data, encoding, kept), BuildError(), BuildContext()),
             MessageType.Heartbeat => new HeartbeatMessage(From!, Timestamp!.Value),
+            MessageType.Cancel => new CancelMessage(Id!, From!, To!, Reason),
             _ => new ErrorMessage(Id, BuildError()!, Timestamp),
         };
     }
@@ -101,6 +103,7 @@ internal sealed class MessageFields
             "RESPONSE" => MessageType.Response,
             "HEARTBEAT" => MessageType.Heartbeat,
             "ERROR" => MessageType.Error,
+            "CANCEL" => MessageType.Cancel,
             _ => throw CodecErrors.Invalid($"Unknown message type '{Type}'"),
         };
 
@@ -127,6 +130,11 @@ internal sealed class MessageFields
                     throw CodecErrors.Invalid($"Field 'status' must be 'success' or 'error', not '{Status}'");
                 }
 
+                break;
+            case MessageType.Cancel:
+                Require(Id, "id");
+                Require(From, "from");
+                Require(To, "to");
                 break;
             case MessageType.Heartbeat:
                 Require(From, "from");

@@ -106,6 +106,10 @@ internal static class MessagePackFieldReader
         {
             fields.HeartbeatInterval = ReadInteger(ref reader, "heartbeatInterval");
         }
+        else if (key.SequenceEqual("reason"u8))
+        {
+            fields.Reason = ReadString(ref reader, "reason");
+        }
         else if (key.SequenceEqual("params"u8))
         {
             fields.Params = ReadRaw(ref reader);
