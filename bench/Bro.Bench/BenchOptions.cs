@@ -65,6 +65,13 @@ internal sealed record BenchOptions
     /// </summary>
     public bool WithMonitor { get; init; }
 
+    /// <summary>
+    /// <c>--listen-telemetry</c>: the client driver's processes record every <c>Bro.Client</c>
+    /// activity and measurement (<see cref="ClientTelemetryListener"/>), to measure what tracing
+    /// and metrics cost a client while someone listens.
+    /// </summary>
+    public bool ListenTelemetry { get; init; }
+
     /// <summary>json or msgpack.</summary>
     public string Serializer { get; init; } = "json";
 
@@ -115,6 +122,7 @@ internal sealed record BenchOptions
                     GatewayEnv = [.. options.GatewayEnv, "DOTNET_STARTUP_HOOKS=" + Path.Combine(AppContext.BaseDirectory, "Bro.Bench.dll")],
                 },
                 "--with-monitor" => options with { WithMonitor = true },
+                "--listen-telemetry" => options with { ListenTelemetry = true },
                 "--only" => options with { Only = Value().Split(',').ToHashSet() },
                 "--socket" => Add(options, sockets, Value()),
                 "--next-socket" => options with { NextSocket = Value() },

@@ -6,6 +6,9 @@ using Bro.Bench;
 // echo/noop/work/nested; `chaos-callee` the chaos run's service killed with SIGKILL; `relay` is
 // the floor; `grpc-server` the gRPC echo server.
 var options = BenchOptions.Parse(args);
+if (options.ListenTelemetry)
+    Environment.SetEnvironmentVariable(ClientTelemetryListener.Variable, "1");
+ClientTelemetryListener.StartIfAsked();
 return options.Role switch
 {
     "driver" when options.Chaos is not null => await ChaosRun.RunAsync(options),
