@@ -23,9 +23,6 @@ internal sealed class CallBook
     private readonly Dictionary<long, Pending> _pending = [];
     private readonly List<ulong> _answered = [];
     private long _next;
-    // What the calls in flight sent: their answers (echoes) come back on this connection, ahead
-    // of or among any other answer, so a late answer is told apart from one stuck behind them.
-    private long _bytesInFlight;
 
     /// <param name="ledger">Where every call's end is counted; the book registers with it, so the run's end reaches its calls.</param>
     /// <param name="owner">The connection's name: ids are <c>{_owner}-{sequence}</c>.</param>
@@ -50,15 +47,14 @@ internal sealed class CallBook
     }
 
     /// <summary>Books a call due by <paramref name="deadline"/> (a Stopwatch timestamp), <paramref name="what"/> naming it in the report; returns its id and its answer (null when it ended without one).</summary>
-    public (string Id, Task<ResponseMessage?> Answer) Begin(long deadline, string what, int bytes = 0)
+    public (string Id, Task<ResponseMessage?> Answer) Begin(long deadline, string what)
     {
-        var pending = new Pending(deadline, what, bytes, new TaskCompletionSource<ResponseMessage?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(deadline, what, new TaskCompletionSource<ResponseMessage?>(TaskCreationOptions.RunContinuationsAsynchronously));
         long sequence;
         lock (_gate)
         {
             sequence = _next++;
             _pending.Add(sequence, pending);
-            _bytesInFlight += bytes;
             if ((sequence >> 6) >= _answered.Count)
                 _answered.Add(0);
         }
@@ -74,7 +70,7 @@ internal sealed class CallBook
     public async Task<ResponseMessage?> CallAsync(ChaosPeer peer, string to, string method, RawValue? parameters, CallContext context)
     {
         var remainingMs = context.Deadline - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var (id, answer) = Begin(Stopwatch.GetTimestamp() + remainingMs * Stopwatch.Frequency / 1000, $"{to}.{method}", parameters?.Bytes.Length ?? 0);
+        var (id, answer) = Begin(Stopwatch.GetTimestamp() + remainingMs * Stopwatch.Frequency / 1000, $"{to}.{method}");
         if (!await peer.SendAsync(new CallMessage(id, peer.Name, to, method, parameters, context)))
             End(id, ConnectionGone(peer));
         return await answer;
@@ -89,8 +85,8 @@ internal sealed class CallBook
         return await answer;
     }
 
-    /// <summary>Matches a RESPONSE to its call.</summary>
-    public void Answer(ResponseMessage response)
+    /// <summary>Matches a RESPONSE to its call; <paramref name="history"/> is what its connection read lately.</summary>
+    public void Answer(ResponseMessage response, ReadHistory history)
     {
         var now = Stopwatch.GetTimestamp();
         if (!TrySequence(response.Id, out var sequence))
@@ -101,17 +97,11 @@ internal sealed class CallBook
 
         Pending? pending;
         bool duplicate;
-        long backlog;
         lock (_gate)
         {
             duplicate = !_pending.Remove(sequence, out pending) && sequence < _next && IsAnswered(sequence);
             if (pending is not null)
-            {
                 _answered[(int)(sequence >> 6)] |= 1UL << (int)(sequence & 63);
-                _bytesInFlight -= pending.Bytes;
-            }
-
-            backlog = _bytesInFlight;
         }
 
         if (pending is null)
@@ -123,7 +113,7 @@ internal sealed class CallBook
 
         var outcome = response.Status == ResponseStatus.Success ? ChaosLedger.Success : response.Error?.Code ?? "(error without code)";
         _ledger.Answered(outcome, _expected.Contains(outcome), Stopwatch.GetElapsedTime(pending.Deadline, now).TotalMilliseconds,
-            _judgesLateness, $"{_owner} -> {pending.What}", backlog);
+            _judgesLateness, $"{_owner} -> {pending.What}", history.BytesSince(pending.Deadline));
         pending.Answer.TrySetResult(response);
     }
 
@@ -167,7 +157,6 @@ internal sealed class CallBook
             if (!_pending.Remove(sequence, out pending))
                 return;
             _answered[(int)(sequence >> 6)] |= 1UL << (int)(sequence & 63);
-            _bytesInFlight -= pending.Bytes;
         }
 
         _ledger.Answered(outcome, _expected.Contains(outcome), 0, judged: false, _owner);
@@ -182,7 +171,6 @@ internal sealed class CallBook
             foreach (var sequence in _pending.Keys)
                 _answered[(int)(sequence >> 6)] |= 1UL << (int)(sequence & 63);
             _pending.Clear();
-            _bytesInFlight = 0;
             return all;
         }
     }
@@ -196,5 +184,5 @@ internal sealed class CallBook
             && long.TryParse(id.AsSpan(_owner.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
     }
 
-    private sealed record Pending(long Deadline, string What, int Bytes, TaskCompletionSource<ResponseMessage?> Answer);
+    private sealed record Pending(long Deadline, string What, TaskCompletionSource<ResponseMessage?> Answer);
 }

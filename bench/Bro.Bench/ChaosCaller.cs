@@ -33,12 +33,12 @@ internal sealed class ChaosCaller : IDisposable
         IReadOnlySet<string>? expected = null, int readerCapacity = ChaosPeer.DefaultReaderCapacity, string? idPrefix = null)
     {
         var book = new CallBook(ledger, idPrefix ?? name, expected ?? ChaosExpectations.Calls, judgesLateness);
-        var peer = await ChaosPeer.ConnectAsync(path, encoding, name, null, [], (_, message) =>
+        var peer = await ChaosPeer.ConnectAsync(path, encoding, name, null, [], (reader, message) =>
         {
             switch (message)
             {
                 case ResponseMessage response:
-                    book.Answer(response);
+                    book.Answer(response, reader.History);
                     break;
                 case ErrorMessage error:
                     ledger.Note($"{name}: ERROR frame {error.Error.Code} {error.Error.Message}");

@@ -14,8 +14,8 @@ internal sealed class ChaosLedger(TimeSpan grace)
     private const int WorstKept = 8;
 
     /// <summary>
-    /// Bytes of its own calls' answers a caller may still have coming when an answer of its is late
-    /// for that answer to count as queued behind them (<see cref="ChaosTally.LateBehindBacklog"/>):
+    /// Bytes of other frames a connection read between a call's deadline and its late answer for
+    /// that answer to count as queued behind them (<see cref="ChaosTally.LateBehindBacklog"/>):
     /// one burst echo.
     /// </summary>
     public const long BacklogBytes = ChaosLoad.BurstBytes;
@@ -66,8 +66,8 @@ internal sealed class ChaosLedger(TimeSpan grace)
     /// <summary>
     /// Records one call's single outcome; <paramref name="lateMs"/> is answer time minus deadline,
     /// judged only when <paramref name="judged"/>; <paramref name="owner"/> names the call (caller, target, method);
-    /// <paramref name="backlogBytes"/> is what the caller's other calls in flight sent, so about what their answers
-    /// will bring back on the same connection.
+    /// <paramref name="backlogBytes"/> is what the caller's connection read between the call's deadline and
+    /// this answer: frames the gateway queued ahead of it (see <see cref="ReadHistory"/>).
     /// </summary>
     public void Answered(string outcome, bool expected, double lateMs, bool judged, string owner, long backlogBytes = 0)
     {
@@ -91,7 +91,7 @@ internal sealed class ChaosLedger(TimeSpan grace)
                 _lateBehindBacklog++;
             if (_worst.Count < WorstKept || lateMs > _worst[^1].LateMs)
             {
-                _worst.Add((lateMs, $"{owner}: {outcome} {lateMs:N0} ms past its deadline, {backlogBytes / (1024.0 * 1024):N1} MiB of the caller's other calls in flight"));
+                _worst.Add((lateMs, $"{owner}: {outcome} {lateMs:N0} ms past its deadline, {backlogBytes / (1024.0 * 1024):N1} MiB read before it since its deadline"));
                 _worst.Sort((a, b) => b.LateMs.CompareTo(a.LateMs));
                 if (_worst.Count > WorstKept)
                     _worst.RemoveAt(WorstKept);

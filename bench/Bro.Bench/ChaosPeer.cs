@@ -44,6 +44,9 @@ internal sealed class ChaosPeer : IDisposable
 
     public BroEncoding Encoding { get; }
 
+    /// <summary>The frames read lately (read on the read loop, where messages are handled).</summary>
+    public ReadHistory History { get; } = new();
+
     /// <summary>The registered service name.</summary>
     public string Name { get; }
 
@@ -130,7 +133,10 @@ internal sealed class ChaosPeer : IDisposable
             while (true)
             {
                 while (_reader.TryNext(out var payload))
+                {
+                    History.Read(payload.Length);
                     _onMessage(this, codec.Decode(payload.ToArray()));
+                }
                 await _readGate;
                 if (!await _reader.FillAsync(_stop.Token))
                     return;

@@ -249,7 +249,7 @@ internal static class ChaosRun
             $"{tally.Unexpected} unexpected outcomes or events (codes outside the expected set, ERROR frames to callers, connections the gateway closed, wrong answers to the vandal)"),
         new($"answers by deadline + {options.ChaosGrace.TotalMilliseconds:N0} ms", tally.Late <= options.ChaosMaxLate,
             $"{tally.Late} of {tally.JudgedForLateness} judged answers late (allowed {options.ChaosMaxLate}; {tally.LateBehindBacklog} of them " +
-            $"with at least {ChaosLedger.BacklogBytes / (1024 * 1024)} MiB of their caller's other calls in flight), worst {tally.WorstLateMs:N0} ms past its deadline"),
+            $"read after at least {ChaosLedger.BacklogBytes / (1024 * 1024)} MiB of other frames that came since their deadline), worst {tally.WorstLateMs:N0} ms past its deadline"),
         new("gateway alive at the end", alive, alive ? "running" : "exited"),
         new("memory returned after the load", alive && rssEnd <= limit, $"end {rssEnd:N1} MB, limit {limit:N1} MB"),
     ];

@@ -115,7 +115,7 @@ internal sealed class ChaosService(
                 _ = AnswerAsync(peer, call, book);
                 break;
             case ResponseMessage response when book is not null:
-                book.Answer(response);
+                book.Answer(response, peer.History);
                 break;
             case ErrorMessage error:
                 ledger?.Note($"{name}: ERROR frame {error.Error.Code} {error.Error.Message}");
