@@ -441,7 +441,14 @@ internal sealed class ClientCore
         }
         catch (Exception ex)
         {
-            var code = ex is BroException bro ? bro.Code : ErrorCodes.ExecutionFailed;
+            var code = ex switch
+            {
+                BroException bro => bro.Code,
+                // Stopped by its token at the deadline: the caller's own time ran out, and says so
+                // (its client reads DEADLINE_EXCEEDED at its deadline as TIMEOUT).
+                OperationCanceledException when handled.IsOverdue => ErrorCodes.DeadlineExceeded,
+                _ => ErrorCodes.ExecutionFailed,
+            };
             var stack = Options.Debug ? (ex as BroException)?.Details ?? ex.StackTrace : null;
             error = new ErrorInfo(ex.Message, code, stack);
             response = Messages.BuildErrorResponse(call.Id, Options.ServiceName, call.From, call.Context, error);

@@ -63,6 +63,9 @@ internal sealed class HandledCall : IDisposable
         }
     }
 
+    /// <summary>Whether the call's deadline has passed: a handler stopped by its token then owes DEADLINE_EXCEEDED.</summary>
+    public bool IsOverdue => _time.GetUtcNow().ToUnixTimeMilliseconds() >= Call.Context.Deadline;
+
     /// <summary>
     /// The call was abandoned: the token fires. Its callbacks run on the thread pool, never on
     /// the read loop that got the CANCEL (a handler's continuation must not hold up the socket).

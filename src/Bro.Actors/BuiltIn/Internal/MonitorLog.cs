@@ -22,8 +22,13 @@ namespace Bro.BuiltIn.Internal;
 /// </remarks>
 internal sealed class MonitorLog
 {
-    /// <summary>The most records one poll answers, so an answer stays far below any frame limit.</summary>
-    public const int MaxBatch = 1024;
+    /// <summary>
+    /// The most records one poll answers: at the pace of five batches a second, 1,280 lines a
+    /// second on a busy gateway, more than anyone reads, while every record sent costs the
+    /// gateway its serialization and the watching process its printing (on a small machine both
+    /// compete with the routing: a batch of 1,024 cost a raw-pipelined run 10-21% of its calls/s).
+    /// </summary>
+    public const int MaxBatch = 256;
 
     private readonly MonitorRecord?[] _slots;
     private Action? _wake;
