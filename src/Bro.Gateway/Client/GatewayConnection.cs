@@ -30,6 +30,9 @@ internal sealed class GatewayConnection : IAsyncDisposable
         ServiceName = serviceName;
     }
 
+    /// <summary>What the name of every CLI connection starts with; the PID follows.</summary>
+    public const string NamePrefix = "bro-cli-";
+
     /// <summary>The name this connection registered under (<c>bro-cli-PID</c>).</summary>
     public string ServiceName { get; }
 
@@ -55,7 +58,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
             throw new CommandFailedException($"the gateway at {path} did not accept the connection in time");
         }
 
-        var connection = new GatewayConnection(socket, path, $"bro-cli-{Environment.ProcessId}");
+        var connection = new GatewayConnection(socket, path, $"{NamePrefix}{Environment.ProcessId}");
         try
         {
             await connection.WriteAsync(new RegisterMessage(connection.ServiceName, [], null), cancellationToken);

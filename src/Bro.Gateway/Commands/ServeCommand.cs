@@ -7,6 +7,7 @@ using Akka.Configuration;
 using Akka.Event;
 using Bro.Configuration;
 using Bro.Gateway;
+using Bro.Cli.Client;
 using Bro.Cli.Metrics;
 using Bro.Transport;
 
@@ -75,9 +76,14 @@ internal static class ServeCommand
 
         var system = ActorSystem.Create("bro", config);
         var gateway = new BroGateway(settings, system);
+        // A `bro` command's own connection (bro ping from a probe every few seconds) is not news:
+        // logged at debug level, and not written as a JSON event.
+        static bool IsCli(string name) => name.StartsWith(GatewayConnection.NamePrefix, StringComparison.Ordinal);
         gateway.ServiceRegistered += (_, e) =>
         {
-            if (json)
+            if (IsCli(e.Name))
+                system.Log.Debug("Registered {0}", e.Name);
+            else if (json)
                 JsonOutput.WriteLine(new { @event = "registered", service = e.Name, methods = e.Methods, e.PoolIndex, pid = e.Credentials?.Pid, uid = e.Credentials?.Uid });
             else
                 system.Log.Info("Registered {0}{1} ({2} methods{3})", e.Name, e.PoolIndex is { } i ? $" pool connection {i}" : "",
@@ -85,7 +91,9 @@ internal static class ServeCommand
         };
         gateway.ServiceDisconnected += (_, e) =>
         {
-            if (json)
+            if (IsCli(e.Name))
+                system.Log.Debug("Disconnected {0}: {1}", e.Name, e.Reason);
+            else if (json)
                 JsonOutput.WriteLine(new { @event = "disconnected", service = e.Name, e.Reason, e.RemainingConnections });
             else
                 system.Log.Info("Disconnected {0}: {1}", e.Name, e.Reason);

@@ -30,6 +30,23 @@ public sealed class BroConsoleSpec : IDisposable
     }
 
     [Fact]
+    public async Task Bro_serve_logs_a_bro_commands_own_connection_only_at_debug_level()
+    {
+        await using var bro = BroProcess.Start("--socket", SocketPath);
+        await bro.WaitForLineAsync("listening on " + SocketPath);
+        await using (var ping = BroProcess.Start("ping", "--socket", SocketPath))
+            Assert.Equal(0, await ping.WaitForExitAsync());
+
+        // Logged in the order registrations happen: the ping's came first, had it been logged.
+        await using (var peer = await RawPeer.RegisterAsync(SocketPath, "order-service"))
+            await bro.WaitForLineAsync("Registered order-service");
+
+        Assert.DoesNotContain("bro-cli-", bro.Output);
+        bro.Terminate();
+        Assert.Equal(0, await bro.WaitForExitAsync());
+    }
+
+    [Fact]
     public async Task Bro_serve_json_writes_its_events_as_JSON_lines()
     {
         await using var bro = BroProcess.Start("serve", "--json", "--socket", SocketPath);
