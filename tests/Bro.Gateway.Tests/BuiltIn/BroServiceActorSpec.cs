@@ -78,6 +78,9 @@ public sealed class BroServiceActorSpec(ITestOutputHelper output)
         await using var gateway = await TestGateway.StartAsync(s => s with { RegistrationGrace = TimeSpan.Zero }, output: output);
         await using var caller = await RawPeer.RegisterAsync(gateway.Path, "caller");
         await using var idle = await RawPeer.ConnectAsync(gateway.Path);
+        // Answered by its own connection: the gateway has it (connect() returns from the backlog, before that).
+        await idle.SendAsync(TestCalls.Echo("idle", "ghost"), Json);
+        Assert.Equal(ErrorCodes.NotConnected, (await idle.ReadAsync<ResponseMessage>()).Error?.Code);
         await caller.SendAsync(TestCalls.Echo("caller", "ghost"), Json);
         Assert.Equal(ErrorCodes.ServiceNotFound, (await caller.ReadAsync<ResponseMessage>()).Error?.Code);
 
