@@ -105,9 +105,6 @@ internal sealed class CallRouter : IDisposable
         _instruments.Dispose();
     }
 
-    /// <summary>How many peer connections are open (registered or not); the built-in service's endpoint is not one.</summary>
-    public int ConnectionCount => _endpoints.Count - (_endpoints.Values.Any(e => e.IsBuiltIn) ? 1 : 0);
-
     /// <summary>The recent CALLs and RESPONSEs, kept while a monitor watches (the built-in service's <c>monitor</c>).</summary>
     public MonitorLog Monitor { get; }
 

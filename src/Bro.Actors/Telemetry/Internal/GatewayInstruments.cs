@@ -33,7 +33,7 @@ internal sealed class GatewayInstruments : IDisposable
         _socket = new KeyValuePair<string, object?>(GatewayMeter.SocketTag, socketPath);
         var socket = new[] { _socket };
 
-        _meter.CreateObservableUpDownCounter("bro.gateway.connections", () => new Measurement<long>(router.ConnectionCount, socket),
+        _meter.CreateObservableUpDownCounter("bro.gateway.connections", () => new Measurement<long>(router.Counters().Connections, socket),
             "{connection}", "Open connections, registered or not");
         _meter.CreateObservableUpDownCounter("bro.gateway.services", () => new Measurement<long>(routes.Count, socket),
             "{service}", "Registered services");
