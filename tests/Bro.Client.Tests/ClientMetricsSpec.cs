@@ -1,9 +1,9 @@
 using Bro.Client.Telemetry;
 using Bro.Client.Tests.Support;
-using Bro.Gateway.Tests.Support;
 using Bro.Protocol;
 using Xunit;
 using Xunit.Abstractions;
+using Bro.Testing;
 
 namespace Bro.Client.Tests;
 
