@@ -8,7 +8,7 @@ using OpenTelemetry.Trace;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Bro.Client.Tests;
+namespace Bro.Client.Tests.Telemetry;
 
 /// <summary>
 /// Traces through a real gateway, read by OpenTelemetry's in-memory exporter. Other specs may run

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Bro.Client.Tests;
+namespace Bro.Client.Tests.Hosting;
 
 public sealed class HostingSpec(ITestOutputHelper output) : ClientSpec(output)
 {

@@ -3,7 +3,7 @@ using Bro.Configuration;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Bro.Client.Tests;
+namespace Bro.Client.Tests.Connection;
 
 public sealed class HeartbeatSpec(ITestOutputHelper output) : ClientSpec(output)
 {

@@ -5,7 +5,7 @@ using Xunit;
 using Xunit.Abstractions;
 using Bro.Testing;
 
-namespace Bro.Client.Tests;
+namespace Bro.Client.Tests.Telemetry;
 
 /// <summary>The <c>Bro.Client</c> meter, read through a <see cref="System.Diagnostics.Metrics.MeterListener"/> after real calls.</summary>
 public sealed class ClientMetricsSpec(ITestOutputHelper output) : ClientSpec(output)

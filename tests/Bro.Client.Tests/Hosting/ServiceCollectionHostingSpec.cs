@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Bro.Client.Tests;
+namespace Bro.Client.Tests.Hosting;
 
 /// <summary>
 /// Clients in a generic host's dependency injection (<c>services.AddBroClient</c>): injected as

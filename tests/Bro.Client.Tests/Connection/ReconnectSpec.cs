@@ -3,7 +3,7 @@ using Bro.Protocol;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Bro.Client.Tests;
+namespace Bro.Client.Tests.Connection;
 
 public sealed class ReconnectSpec(ITestOutputHelper output) : ClientSpec(output)
 {

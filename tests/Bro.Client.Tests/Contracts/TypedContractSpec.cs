@@ -5,7 +5,7 @@ using Bro.Protocol;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Bro.Client.Tests;
+namespace Bro.Client.Tests.Contracts;
 
 /// <summary>
 /// Typed contracts end to end: proxies and registrations written by the source generator (which

@@ -2,7 +2,7 @@ using Bro.Client.Internal;
 using Bro.Protocol;
 using Xunit;
 
-namespace Bro.Client.Tests;
+namespace Bro.Client.Tests.Internal;
 
 public sealed class PendingCallsSpec
 {
