@@ -43,7 +43,10 @@ public sealed class Supervisor(string socketPath) : IAsyncDisposable
     {
         await _stopping.CancelAsync();
         if (_gateway is { HasExited: false } gateway)
+        {
+            Console.WriteLine($"supervisor: stopping the gateway (pid {gateway.Id}) with SIGTERM");
             _ = Kill(gateway.Id, SigTerm);
+        }
         await _loop;
         _gateway?.Dispose();
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using Xunit.Abstractions;
 
@@ -44,10 +43,17 @@ public sealed class ExampleProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts example <paramref name="name"/> (the project <c>Bro.Examples.{name}</c>) with
-    /// <paramref name="arguments"/>. <c>BRO_SOCKET</c> is the given one or unset, never the one of
-    /// whoever runs the tests, so an example without it starts its own gateway.
+    /// <paramref name="environment"/> and <paramref name="arguments"/>. <c>BRO_SOCKET</c> is the
+    /// given one or unset, never that of whoever runs the tests, so that an example without it
+    /// starts a gateway of its own.
     /// </summary>
-    public static ExampleProcess Start(string name, ITestOutputHelper log, string? broSocket = null, params string[] arguments)
+    public static ExampleProcess Start(
+        string name, ITestOutputHelper log, IReadOnlyDictionary<string, string>? environment = null, params string[] arguments) =>
+        StartAssembly(BuiltAssembly.PathOf($"Bro.Examples.{name}"), log, environment, arguments);
+
+    /// <summary>Starts <c>dotnet {assemblyPath} {arguments}</c> as <see cref="Start"/> does.</summary>
+    public static ExampleProcess StartAssembly(
+        string assemblyPath, ITestOutputHelper log, IReadOnlyDictionary<string, string>? environment = null, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -55,19 +61,20 @@ public sealed class ExampleProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(AssemblyOf(name));
+        start.ArgumentList.Add(assemblyPath);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
-        if (broSocket is null) start.Environment.Remove("BRO_SOCKET");
-        else start.Environment["BRO_SOCKET"] = broSocket;
+        start.Environment.Remove("BRO_SOCKET");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         return new ExampleProcess(Process.Start(start)!, log);
     }
 
     /// <summary>Runs example <paramref name="name"/> to its end; its exit code and its lines.</summary>
     public static async Task<(int ExitCode, IReadOnlyList<string> Lines)> RunAsync(
-        string name, ITestOutputHelper log, string? broSocket = null)
+        string name, ITestOutputHelper log, IReadOnlyDictionary<string, string>? environment = null)
     {
-        await using var example = Start(name, log, broSocket);
+        await using var example = Start(name, log, environment);
         var exitCode = await example.WaitForExitAsync();
         return (exitCode, example.Lines);
     }
@@ -108,11 +115,6 @@ public sealed class ExampleProcess : IAsyncDisposable
             _log.WriteLine(line);
         return ValueTask.CompletedTask;
     }
-
-    private static string AssemblyOf(string name) =>
-        typeof(ExampleProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .SingleOrDefault(a => a.Key == $"example:Bro.Examples.{name}")?.Value
-        ?? throw new ArgumentException($"No example Bro.Examples.{name} is referenced by Bro.Examples.Tests", nameof(name));
 
     private void OnLine(string? line)
     {
