@@ -42,6 +42,8 @@ Task("__Clean")
     CleanDirectories("./src/**/obj");
     CleanDirectories("./tests/**/bin/" + configuration);
     CleanDirectories("./tests/**/obj");
+    CleanDirectories("./examples/**/bin/" + configuration);
+    CleanDirectories("./examples/**/obj");
 });
 
 Task("__Restore")
