@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Bro.Examples.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -15,7 +16,7 @@ public sealed class CliSessionSpec(ITestOutputHelper log)
         Assert.Equal(0, exitCode);
         var services = Section(lines, "$ bro services");
         Assert.StartsWith("NAME", services[0]);
-        Assert.Contains(services, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^user-service\s+getUserById\s+1\s+1\s+json\s"));
+        Assert.Contains(services, l => Regex.IsMatch(l, @"^user-service\s+getUserById\s+1\s+1\s+json\s"));
         Assert.Contains(services, l => l.StartsWith("order-service ", StringComparison.Ordinal));
 
         Assert.Equal(["{", "  \"id\": 1,", "  \"name\": \"Ada Lovelace\"", "}"], Section(lines, """$ bro call user-service getUserById '{"id":1}'"""));

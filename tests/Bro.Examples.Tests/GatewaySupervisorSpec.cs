@@ -33,8 +33,10 @@ public sealed partial class GatewaySupervisorSpec(ITestOutputHelper log) : IDisp
         // Each client registered before the crash and again after it, with nothing in the example reconnecting it.
         foreach (var service in new[] { "user-service", "order-service" })
         {
-            Assert.Equal(2, lines.Count(l => l == $"{service} registered"));
-            Assert.True(lines.ToList().FindLastIndex(l => l == $"{service} registered") is var again && again > restart && again < after);
+            var registered = lines.Select((line, index) => (line, index)).Where(l => l.line == $"{service} registered").ToList();
+            Assert.Equal(2, registered.Count);
+            Assert.InRange(registered[0].index, 0, crash);
+            Assert.InRange(registered[1].index, restart, after);
         }
 
         // Stopped with SIGTERM at the end: the second gateway removed its socket file.
