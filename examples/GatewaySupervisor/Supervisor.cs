@@ -6,7 +6,7 @@ namespace Bro.Examples.GatewaySupervisor;
 
 /// <summary>
 /// Runs the <c>bro</c> console (<c>bro serve --json</c>) as a child process and starts it again
-/// whenever it exits on its own, as systemd does for deploy/bro-gateway.service
+/// whenever it exits without being asked to, as systemd does for deploy/bro-gateway.service
 /// (<c>Restart=on-failure</c>). Restarts back off (100 ms, 200 ms, ... 30 s) while the gateway
 /// keeps dying quickly, and start over at 100 ms after a run of 10 s or more.
 /// </summary>
