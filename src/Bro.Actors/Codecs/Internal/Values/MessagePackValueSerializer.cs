@@ -39,6 +39,13 @@ internal sealed class MessagePackValueSerializer
 
     private MessagePackValueSerializer(JsonSerializerOptions options)
     {
+        // As System.Text.Json does on first use: options built by hand get the default resolver
+        // (else GetTypeInfo finds none) and are locked, so the plans never go stale.
+        if (!options.IsReadOnly)
+        {
+            options.MakeReadOnly(populateMissingResolver: true);
+        }
+
         Options = options;
         MaxDepth = options.MaxDepth == 0 ? DefaultMaxDepth : options.MaxDepth;
         _native = options.ReferenceHandler is null
