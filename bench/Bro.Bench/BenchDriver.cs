@@ -74,6 +74,7 @@ internal static class BenchDriver
             var calleesBefore = CalleeCpu(topology);
             var clientBefore = Environment.CpuUsage.TotalTime;
             var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var runtime = RuntimeCounters.Now();
             var load = await LoadRunner.RunAsync(scenario.Calls, scenario.InFlight, call);
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
             var callers = Environment.CpuUsage.TotalTime - clientBefore;
@@ -84,7 +85,8 @@ internal static class BenchDriver
                 ProcessProbe.PeakRssMb(pid), cpu.TotalSeconds, callers.TotalSeconds, callees.TotalSeconds, allocated);
             measurements.Add(measurement);
             Console.WriteLine($"{topology.Target,-8} {encoding,-8} {scenario.Name,-16} {measurement.CallsPerSecond,10:N0} calls/s  p50 {measurement.P50Ms:N3} ms  p99 {measurement.P99Ms:N3} ms" +
-                $"  client {measurement.ClientCpuMicrosPerCall:N1} µs/call {measurement.ClientBytesPerCall:N0} B/call  callees {measurement.CalleeCpuMicrosPerCall:N1} µs/call");
+                $"  client {measurement.ClientCpuMicrosPerCall:N1} µs/call {measurement.ClientBytesPerCall:N0} B/call  callees {measurement.CalleeCpuMicrosPerCall:N1} µs/call" +
+                $"  {RuntimeCounters.Now().Since(runtime)}");
         }
 
         if (after is not null)

@@ -102,7 +102,9 @@ internal static class CompareDriver
         var client = ProcessProbe.CpuTime(target.ClientPid);
         var gateway = target.GatewayPid is { } gatewayPid ? ProcessProbe.CpuTime(gatewayPid) : TimeSpan.Zero;
         var server = ProcessProbe.CpuTime(target.ServerPid);
+        var runtime = RuntimeCounters.Now();
         var load = await LoadRunner.RunAsync(shape.Calls, shape.InFlight, call);
+        var counters = RuntimeCounters.Now().Since(runtime);
         double PerCall(TimeSpan cpu) => cpu.TotalMicroseconds / load.Calls;
         var run = new CompareRun(
             round + 1, load.CallsPerSecond, load.P50.TotalMilliseconds, load.P99.TotalMilliseconds, load.Elapsed.TotalSeconds,
@@ -111,7 +113,7 @@ internal static class CompareDriver
             PerCall(ProcessProbe.CpuTime(target.ServerPid) - server));
         Console.WriteLine(
             $"round {run.Round} {target.Name,-12} {shape.Name,-24} {run.CallsPerSecond,10:N0} calls/s  p50 {run.P50Ms:N3} ms  p99 {run.P99Ms:N3} ms  " +
-            $"CPU {run.TotalCpuUsPerCall:N1} µs/call");
+            $"CPU {run.TotalCpuUsPerCall:N1} µs/call (client {run.ClientCpuUsPerCall:N1})  {counters}");
         return run;
     }
 

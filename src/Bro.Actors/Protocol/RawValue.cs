@@ -60,8 +60,40 @@ public sealed class RawValue
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
-            throw new BroException(
-                ErrorCodes.SerializationFailed, $"Cannot serialize {typeof(T).Name}: {ex.Message}", inner: ex);
+            throw SerializationFailed<T>(ex);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="FromObject{T}(T, BroEncoding, JsonSerializerOptions?)"/>, the bytes written into
+    /// <paramref name="output"/> (empty) instead of an array of their own: the value lives only as
+    /// long as <paramref name="output"/> is not reset, for a caller that copies it into a frame at
+    /// once. A large value then costs a pooled array, not a large-object-heap allocation.
+    /// </summary>
+    internal static RawValue FromObject<T>(T value, BroEncoding encoding, JsonSerializerOptions? options, PooledBufferWriter output)
+    {
+        if (value is RawValue raw)
+        {
+            return raw.To(encoding);
+        }
+
+        options ??= DefaultJsonOptions;
+        try
+        {
+            if (encoding == BroEncoding.MessagePack)
+            {
+                MessagePackValueSerializer.For(options).Serialize(value, output);
+            }
+            else
+            {
+                JsonValueWriter.Serialize(value, options, output);
+            }
+
+            return new RawValue(encoding, output.WrittenMemory);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw SerializationFailed<T>(ex);
         }
     }
 
@@ -114,6 +146,9 @@ public sealed class RawValue
             ? new RawValue(BroEncoding.Json, ToJsonBytes())
             : new RawValue(BroEncoding.MessagePack, ToMessagePackBytes());
     }
+
+    private static BroException SerializationFailed<T>(Exception ex) =>
+        new(ErrorCodes.SerializationFailed, $"Cannot serialize {typeof(T).Name}: {ex.Message}", inner: ex);
 
     private ReadOnlyMemory<byte> ToJsonBytes()
     {

@@ -154,18 +154,33 @@ internal sealed class ClientCore
         var connection = NextConnection()
             ?? throw new BroException(ErrorCodes.NotConnected, $"Not connected to the gateway at {Options.GatewayPath}");
 
-        var raw = parameters switch
+        // A value to serialize is written into this thread's parameter buffer and copied into the
+        // frame, so the CALL's params are stale once it is encoded: nothing reads them after that
+        // but the debug log, which gets an array of its own instead.
+        var buffer = parameters is null or RawValue || Options.Debug ? null : ParameterBuffer.Take();
+        CallMessage call;
+        FrameBuffer frame;
+        try
         {
-            RawValue value => value,
-            null => _nullParameters,
-            _ => RawValue.FromObject(parameters, Encoding, Options.SerializerOptions),
-        };
-        if (activity is not null)
-            context = CallActivities.Carry(context, activity);
-        var call = new CallMessage(CallIds.Next("req", now), Options.ServiceName, service, method, raw, context);
-        if (activity is { IsAllDataRequested: true })
-            CallActivities.Describe(activity, call);
-        var frame = connection.Encode(call);
+            var raw = parameters switch
+            {
+                RawValue value => value,
+                null => _nullParameters,
+                _ when buffer is not null => RawValue.FromObject(parameters, Encoding, Options.SerializerOptions, buffer),
+                _ => RawValue.FromObject(parameters, Encoding, Options.SerializerOptions),
+            };
+            if (activity is not null)
+                context = CallActivities.Carry(context, activity);
+            call = new CallMessage(CallIds.Next("req", now), Options.ServiceName, service, method, raw, context);
+            if (activity is { IsAllDataRequested: true })
+                CallActivities.Describe(activity, call);
+            frame = connection.Encode(call);
+        }
+        finally
+        {
+            if (buffer is not null)
+                ParameterBuffer.Return(buffer);
+        }
 
         // Added before written: either the connection-loss sweep sees the entry, or this write
         // sees the completed queue (the queue is completed before the sweep runs). A write

@@ -38,6 +38,16 @@ public sealed class RawValueSpec
     }
 
     [Fact]
+    public void MessagePack_takes_options_never_used_before_as_JSON_does()
+    {
+        // Options built by hand have no type info resolver until System.Text.Json first uses them.
+        var value = RawValue.FromObject(
+            Sample, BroEncoding.MessagePack, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+
+        Assert.Contains("\"order_id\"", value.ToJsonString());
+    }
+
+    [Fact]
     public void ToJsonElement_reads_a_MessagePack_value()
     {
         var element = RawValue.FromObject(Sample, BroEncoding.MessagePack).ToJsonElement();

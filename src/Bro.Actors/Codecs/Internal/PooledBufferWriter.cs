@@ -17,6 +17,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
     /// <summary>What was written since the last <see cref="Reset"/>; writable, for a prefix filled in last.</summary>
     public Span<byte> WrittenSpan => _array.AsSpan(0, _written);
 
+    /// <summary>What was written since the last <see cref="Reset"/>, as memory: valid until the next write or reset.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, _written);
+
     /// <summary>Bytes written since the last <see cref="Reset"/>.</summary>
     public int WrittenCount => _written;
 

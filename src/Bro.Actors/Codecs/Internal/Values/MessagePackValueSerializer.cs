@@ -39,6 +39,13 @@ internal sealed class MessagePackValueSerializer
 
     private MessagePackValueSerializer(JsonSerializerOptions options)
     {
+        // As System.Text.Json does on first use: options built by hand get the default resolver
+        // (else GetTypeInfo finds none) and are locked, so the plans never go stale.
+        if (!options.IsReadOnly)
+        {
+            options.MakeReadOnly(populateMissingResolver: true);
+        }
+
         Options = options;
         MaxDepth = options.MaxDepth == 0 ? DefaultMaxDepth : options.MaxDepth;
         _native = options.ReferenceHandler is null
@@ -85,9 +92,7 @@ internal sealed class MessagePackValueSerializer
         t_output = null;
         try
         {
-            var writer = new MessagePackWriter(buffer);
-            PlanFor(typeof(T)).WriteNullable(ref writer, value, 0);
-            writer.Flush();
+            Serialize(value, buffer);
             return buffer.WrittenSpan.ToArray();
         }
         finally
@@ -95,6 +100,14 @@ internal sealed class MessagePackValueSerializer
             buffer.Reset(MaxRetainedBytes);
             t_output = buffer;
         }
+    }
+
+    /// <summary>Appends <paramref name="value"/> to <paramref name="output"/> as one MessagePack object.</summary>
+    public void Serialize<T>(T value, IBufferWriter<byte> output)
+    {
+        var writer = new MessagePackWriter(output);
+        PlanFor(typeof(T)).WriteNullable(ref writer, value, 0);
+        writer.Flush();
     }
 
     /// <summary>Reads the one MessagePack object in <paramref name="bytes"/> into <typeparamref name="T"/>.</summary>
