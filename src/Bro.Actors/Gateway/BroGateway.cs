@@ -263,7 +263,7 @@ public sealed class BroGateway : IAsyncDisposable
         var stopTimeout = TimeSpan.FromSeconds(10);
         // In a cluster, the other gateways stop routing here first (the entries leave the
         // directory), so that few calls arrive only to be answered "shutting down".
-        if (_federation is not null)
+        if (_federation is not null && _system is { WhenTerminated.IsCompleted: false })
         {
             try
             {
