@@ -230,10 +230,11 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         incarnation = 0;
         if (_secret is not null)
             return _trusted.TryGetValue(gateway, out incarnation);
-        // Without a secret any member is heard, even one whose Up this gateway has not seen yet.
+        // Without a secret any member is heard, even one whose Up this gateway has not seen yet
+        // (membership converges by gossip: the sender may see itself Up before we do).
         foreach (var member in _cluster.State.Members)
         {
-            if (member.Address.Equals(gateway) && member.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving or MemberStatus.Exiting)
+            if (member.Address.Equals(gateway) && member.Status is not (MemberStatus.Down or MemberStatus.Removed))
             {
                 incarnation = member.UniqueAddress.Uid;
                 return true;

@@ -123,12 +123,12 @@ public sealed class BroGateway : IAsyncDisposable
                 Logging.GetLogger(system, typeof(CallRouter)), callEvents ? system.EventStream : null, CreateAlarm(system));
             _router = system.ActorOf(RouterActor.Props(Settings, router), name + "-router");
             _registry = system.ActorOf(RegistryActor.Props(Settings, routes, _time, publishEvents: true), name + "-registry");
-            _builtIn = system.ActorOf(BroServiceActor.Props(Settings, router, _registry), name + "-service");
+            if (Settings.Cluster is { } cluster)
+                _federation = system.ActorOf(FederationActor.Props(Settings, cluster, router, routes), FederationActor.Name);
+            _builtIn = system.ActorOf(BroServiceActor.Props(Settings, router, _registry, _federation), name + "-service");
             var builtIn = new BroServiceEndpoint(_builtIn);
             router.Attach(builtIn);
             routes.Set(BroService.Name, [builtIn]);
-            if (Settings.Cluster is { } cluster)
-                _federation = system.ActorOf(FederationActor.Props(Settings, cluster, router, routes), FederationActor.Name);
             _listener = system.ActorOf(ListenerActor.Props(Settings, _registry, router), name + "-listener");
 
             var bound = await _listener.Ask(ListenerActor.GetBinding.Instance, cancellationToken).ConfigureAwait(false);
