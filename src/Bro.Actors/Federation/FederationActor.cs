@@ -294,6 +294,8 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     private void MemberRemoved(Member member)
     {
         var address = member.Address;
+        if (address.Equals(_cluster.SelfAddress))
+            return; // this gateway was downed: it is shutting down, and ShutDown answers its calls
         _up.Remove(address);
         _unreachable.Remove(address);
         _trusted.Remove(address);

@@ -40,11 +40,11 @@ public sealed class TestCluster : IAsyncDisposable
         """);
 
     private readonly ITestOutputHelper _output;
-    private readonly Func<FederationSettings, FederationSettings> _configure;
+    private readonly Func<int, FederationSettings, FederationSettings> _configure;
     private readonly TestNode?[] _nodes;
     private readonly int[] _ports;
 
-    private TestCluster(ITestOutputHelper output, int size, Func<FederationSettings, FederationSettings> configure)
+    private TestCluster(ITestOutputHelper output, int size, Func<int, FederationSettings, FederationSettings> configure)
     {
         _output = output;
         _configure = configure;
@@ -58,22 +58,29 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Where gateway <paramref name="index"/> listens for other gateways.</summary>
     public string AddressOf(int index) => $"akka.tcp://{FederationSettings.SystemName}@127.0.0.1:{_ports[index]}";
 
-    /// <summary>Starts <paramref name="size"/> gateways; the first is the seed node. Completes when every one sees all of them Up.</summary>
+    /// <summary>
+    /// Starts the first <paramref name="started"/> (default all) of <paramref name="size"/> gateways;
+    /// the first is the seed node; <paramref name="configure"/> adjusts each one's settings by
+    /// index. Completes when every one started sees all of them Up.
+    /// </summary>
     public static async Task<TestCluster> StartAsync(ITestOutputHelper output, int size = 3,
-        Func<FederationSettings, FederationSettings>? configure = null)
+        Func<int, FederationSettings, FederationSettings>? configure = null, int? started = null)
     {
-        var cluster = new TestCluster(output, size, configure ?? (s => s));
-        for (var i = 0; i < size; i++)
+        var cluster = new TestCluster(output, size, configure ?? ((_, s) => s));
+        for (var i = 0; i < (started ?? size); i++)
             await cluster.StartNodeAsync(i);
         await cluster.AllUpAsync();
         return cluster;
     }
 
-    /// <summary>Starts gateway <paramref name="index"/> (again, on its old port after a crash) and waits until it is Up.</summary>
-    public async Task<TestNode> StartNodeAsync(int index)
+    /// <summary>
+    /// Starts gateway <paramref name="index"/> (again, on its old port after a crash) and waits
+    /// until it is Up, unless <paramref name="waitUntilUp"/> is false.
+    /// </summary>
+    public async Task<TestNode> StartNodeAsync(int index, bool waitUntilUp = true)
     {
         var directory = Directory.CreateTempSubdirectory("bro-").FullName;
-        var federation = _configure(new FederationSettings { Port = _ports[index], SeedNodes = [AddressOf(0)] });
+        var federation = _configure(index, new FederationSettings { Port = _ports[index], SeedNodes = [AddressOf(0)] });
         var settings = GatewaySettings.Default with { SocketPath = Path.Combine(directory, "gw.sock"), Cluster = federation };
         var config = FederationConfig.For(federation, settings.MaxFrameSize).WithFallback(Fast).WithFallback(BroConfig.Default);
         var system = ActorSystem.Create(FederationSettings.SystemName, config);
@@ -87,8 +94,10 @@ public sealed class TestCluster : IAsyncDisposable
                 Write($"[{name}] {e}");
         };
         await gateway.StartAsync();
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        return _nodes[index] = new TestNode(system, gateway, directory);
+        _nodes[index] = new TestNode(system, gateway, directory);
+        if (waitUntilUp)
+            await up.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        return _nodes[index]!;
     }
 
     /// <summary>Stops gateway <paramref name="index"/> the way a crash would: no leave, no answers; the others notice by the failure detector.</summary>
@@ -109,6 +118,16 @@ public sealed class TestCluster : IAsyncDisposable
         return Task.FromResult(running.All(n =>
             Cluster.Get(n!.System).State.Members.Count(m => m.Status == MemberStatus.Up) == running.Length));
     });
+
+    /// <summary>Completes when gateway <paramref name="index"/> has been downed and its actor system has stopped (it shuts itself down).</summary>
+    public async Task DownedAsync(int index)
+    {
+        var node = this[index];
+        await node.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+        _nodes[index] = null;
+        await node.Gateway.DisposeAsync();
+        Directory.Delete(node.Directory, recursive: true);
+    }
 
     /// <summary>Completes when gateway <paramref name="from"/> routes calls for <paramref name="service"/> to gateway <paramref name="to"/>.</summary>
     public Task RoutesAsync(int from, string service, int to) => Eventually.TrueAsync(async () =>
