@@ -21,11 +21,16 @@ public sealed class FederationConsoleSpec(ITestOutputHelper output) : IDisposabl
         int[] ports = [FreePort(), FreePort(), FreePort()];
         var seed = $"akka.tcp://bro@127.0.0.1:{ports[0]}";
         string Socket(int i) => Path.Combine(_directory, $"{(char)('a' + i)}.sock");
+        // Akka's own keys come from the HOCON file as for any setting: on a shared test machine a
+        // heartbeat can be late by seconds, which must not make a gateway unreachable here.
+        var config = Path.Combine(_directory, "cluster.hocon");
+        await File.WriteAllTextAsync(config, "akka.cluster.failure-detector.acceptable-heartbeat-pause = 10s\n");
         var gateways = new List<BroProcess>();
         try
         {
             for (var i = 0; i < 3; i++)
-                gateways.Add(BroProcess.Start("serve", "--socket", Socket(i), "--cluster-port", ports[i].ToString(), "--seed-node", seed));
+                gateways.Add(BroProcess.Start("serve", "--socket", Socket(i), "--cluster-port", ports[i].ToString(), "--seed-node", seed,
+                    "--config", config));
             // Three runtimes starting at once on a shared machine: a minute, not the usual 30 s.
             foreach (var gateway in gateways)
                 await gateway.WaitForLineAsync("Bro gateway listening on", TimeSpan.FromSeconds(90));
