@@ -1,9 +1,10 @@
 using System.Collections;
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Parsing;
-using Bro.Cli.Commands;
+using Bro.Gateway.Commands;
 
-namespace Bro.Cli;
+namespace Bro.Gateway;
 
 /// <summary>
 /// The <c>bro</c> command line: <c>serve</c> (the default), and the client subcommands that
@@ -28,7 +29,13 @@ internal sealed class BroCommandLine
         Serve = new ServeOptions(Socket);
         Environment = environment;
 
-        Command = new RootCommand("Bro: an IPC gateway for services on one machine. Without a command, runs a gateway (bro serve).");
+        // A plain command named "bro" rather than a RootCommand, which takes its name from the
+        // executable: the assembly is Bro.Gateway.dll (named after its folder), the command is bro.
+        Command = new Command("bro", "Bro: an IPC gateway for services on one machine. Without a command, runs a gateway (bro serve).")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         Command.Add(Socket);
         Command.Add(Json);
         Serve.AddTo(Command);
@@ -42,7 +49,7 @@ internal sealed class BroCommandLine
     }
 
     /// <summary>The root command.</summary>
-    public RootCommand Command { get; }
+    public Command Command { get; }
 
     /// <summary><c>--socket</c>, on every command.</summary>
     public Option<string?> Socket { get; }

@@ -2,9 +2,9 @@ using System.Collections;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Bro.Cli.Commands;
+using Bro.Gateway.Commands;
 
-namespace Bro.Cli;
+namespace Bro.Gateway;
 
 /// <summary>
 /// What <c>bro serve</c> was given, from the command line and the environment. Each option

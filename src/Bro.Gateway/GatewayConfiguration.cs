@@ -1,7 +1,7 @@
 using Akka.Configuration;
 using Bro.Configuration;
 
-namespace Bro.Cli;
+namespace Bro.Gateway;
 
 /// <summary>
 /// Resolves the console's configuration. Highest first: command line and environment, the

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Bro.Cli;
+using Bro.Gateway;
 
 // The `bro` console: `bro serve` (also `bro` alone) runs a gateway; the other subcommands ask a
 // running gateway about itself, through its built-in service, over its socket.

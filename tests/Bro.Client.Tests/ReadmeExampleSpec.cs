@@ -1,6 +1,6 @@
 using Bro.Client.Contracts;
 using Bro.Configuration;
-using Bro.Gateway;
+using Bro.Hosting;
 using Bro.Protocol;
 using Xunit;
 

@@ -1,4 +1,3 @@
-using Bro.Gateway;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Bro.Hosting;

@@ -1,4 +1,3 @@
-using Bro.Gateway;
 using Microsoft.Extensions.Hosting;
 
 namespace Bro.Hosting;

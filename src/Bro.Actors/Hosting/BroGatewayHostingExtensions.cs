@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Bro.Configuration;
-using Bro.Gateway;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,4 +1,4 @@
-namespace Bro.Cli.Client;
+namespace Bro.Gateway.Client;
 
 /// <summary>
 /// A client subcommand cannot go on: no gateway at the socket, the connection lost, no answer

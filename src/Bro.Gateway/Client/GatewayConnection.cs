@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Bro.Codecs;
 using Bro.Protocol;
 
-namespace Bro.Cli.Client;
+namespace Bro.Gateway.Client;
 
 /// <summary>
 /// The console's connection to a gateway: a bare Unix socket speaking JSON frames, registered

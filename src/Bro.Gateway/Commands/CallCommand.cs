@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Bro.Protocol;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary>
 /// <c>bro call SERVICE METHOD [PARAMS]</c>: prints the result as JSON; an error RESPONSE prints

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Bro.BuiltIn;
-using Bro.Cli.Client;
+using Bro.Gateway.Client;
 using Bro.Protocol;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary>
 /// What every client subcommand shares: connect (bounded by the command's timeout), run,

@@ -1,8 +1,8 @@
 using Bro.BuiltIn;
-using Bro.Cli.Client;
+using Bro.Gateway.Client;
 using Bro.Federation;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary>Asks a gateway for its cluster view, for <c>bro services</c> and <c>bro status</c>.</summary>
 internal static class ClusterViews

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary>How the subcommands write times, durations and tables for people.</summary>
 internal static class Format

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary>How <c>--json</c> output is written: camelCase, compact, absent values left out.</summary>
 internal static class JsonOutput

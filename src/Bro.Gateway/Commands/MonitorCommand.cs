@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Bro.BuiltIn;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary>
 /// <c>bro monitor [--service NAME]</c>: one line per CALL and RESPONSE the gateway routes, as it

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Bro.BuiltIn;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary><c>bro ping</c>: exit 0 when the gateway answers within the timeout, else one line and exit 1.</summary>
 internal static class PingCommand

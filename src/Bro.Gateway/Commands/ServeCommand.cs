@@ -6,12 +6,12 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using Bro.Configuration;
-using Bro.Gateway;
-using Bro.Cli.Client;
-using Bro.Cli.Metrics;
+using Bro.Hosting;
+using Bro.Gateway.Client;
+using Bro.Gateway.Metrics;
 using Bro.Transport;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary>
 /// <c>bro serve</c> (and <c>bro</c> alone): one gateway process, configured from the command

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary>
 /// The options of <c>bro serve</c> (also those of <c>bro</c> alone), each with the environment

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Bro.BuiltIn;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary><c>bro services</c>: one row per registered service.</summary>
 internal static class ServicesCommand

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Bro.BuiltIn;
 
-namespace Bro.Cli.Commands;
+namespace Bro.Gateway.Commands;
 
 /// <summary><c>bro status</c>: uptime, connections, services, calls routed, errors by code, calls in flight.</summary>
 internal static class StatusCommand

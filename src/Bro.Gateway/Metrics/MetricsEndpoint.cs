@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text;
-using Bro.Gateway;
+using Bro.Hosting;
 using Bro.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
-namespace Bro.Cli.Metrics;
+namespace Bro.Gateway.Metrics;
 
 /// <summary>
 /// What <c>bro serve --metrics-port N</c> serves over HTTP on <c>localhost:N</c>: the gateway's

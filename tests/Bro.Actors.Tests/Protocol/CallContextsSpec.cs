@@ -1,5 +1,6 @@
 using Bro.Protocol;
 using Xunit;
+using Bro.Actors.Tests.Support;
 
 namespace Bro.Actors.Tests.Protocol;
 

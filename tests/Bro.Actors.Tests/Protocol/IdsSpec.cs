@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Bro.Protocol;
 using Xunit;
+using Bro.Actors.Tests.Support;
 
 namespace Bro.Actors.Tests.Protocol;
 

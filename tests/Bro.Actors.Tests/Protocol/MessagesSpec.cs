@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bro.Protocol;
 using Xunit;
+using Bro.Actors.Tests.Support;
 
 namespace Bro.Actors.Tests.Protocol;
 

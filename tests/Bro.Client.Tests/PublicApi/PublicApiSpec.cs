@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using Bro.Gateway;
+using Bro.Hosting;
 using PublicApiGenerator;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using Bro.Configuration;
-using Bro.Gateway;
+using Bro.Hosting;
 
 namespace Bro.Client.Tests.Support;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using Bro.Cli.Metrics;
-using Bro.Gateway.Tests.Support;
+using Bro.Gateway.Metrics;
 using Bro.Protocol;
 using Xunit;
 using Xunit.Abstractions;
+using Bro.Testing;
 
 namespace Bro.Gateway.Tests.Metrics;
 

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Bro.Gateway.Tests.Support;
 
 /// <summary>
-/// The real <c>bro</c> console (bro.dll, copied beside the tests) run as a child process, with
+/// The real <c>bro</c> console (Bro.Gateway.dll, copied beside the tests) run as a child process, with
 /// its output collected line by line so tests can wait for what it says.
 /// </summary>
 public sealed class BroProcess : IAsyncDisposable
@@ -36,7 +36,7 @@ public sealed class BroProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <c>dotnet bro.dll</c> with <paramref name="arguments"/>.</summary>
+    /// <summary>Starts <c>dotnet Bro.Gateway.dll</c> with <paramref name="arguments"/>.</summary>
     public static BroProcess Start(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -45,7 +45,7 @@ public sealed class BroProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "bro.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Bro.Gateway.dll"));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         return new BroProcess(Process.Start(start)!);
