@@ -120,6 +120,32 @@ public sealed class FederationSpec(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task When_gateway_B_leaves_mid_call_its_callers_get_CONNECTION_LOST_and_new_calls_go_to_another_gateway()
+    {
+        await using var cluster = await TestCluster.StartAsync(output);
+        await using var onB = await RawPeer.RegisterAsync(cluster[B].Path, "users");
+        await using var caller = await RawPeer.RegisterAsync(cluster[C].Path, "orders");
+        await cluster.RoutesAsync(from: C, "users", to: B);
+        var call = Call("orders", "users", BroEncoding.Json);
+        await caller.SendAsync(call, BroEncoding.Json);
+        await onB.ReadAsync<CallMessage>(); // in flight on B, never answered
+        await using var onA = await RawPeer.RegisterAsync(cluster[A].Path, "users");
+        await cluster.RoutesAsync(from: C, "users", to: A);
+
+        // A graceful stop (SIGTERM): B answers what it holds, then leaves the cluster.
+        await cluster.LeaveAsync(B);
+
+        var lost = await caller.ReadAsync<ResponseMessage>();
+        Assert.Equal((call.Id, ErrorCodes.ConnectionLost), (lost.Id, lost.Error!.Code));
+        var next = Call("orders", "users", BroEncoding.Json);
+        await caller.SendAsync(next, BroEncoding.Json);
+        var received = await onA.ReadAsync<CallMessage>();
+        await onA.SendAsync(Messages.BuildSuccessResponse(received), BroEncoding.Json);
+        var answer = await caller.ReadAsync<ResponseMessage>();
+        Assert.Equal((next.Id, ResponseStatus.Success), (answer.Id, answer.Status));
+    }
+
+    [Fact]
     public async Task Gateway_B_restarted_after_a_crash_rejoins_and_is_routed_to_again()
     {
         await using var cluster = await TestCluster.StartAsync(output);

@@ -113,6 +113,16 @@ public sealed class TestCluster : IAsyncDisposable
         Directory.Delete(node.Directory, recursive: true);
     }
 
+    /// <summary>Stops gateway <paramref name="index"/> as SIGTERM would: its gateway stops (answering its calls), then it leaves the cluster.</summary>
+    public async Task LeaveAsync(int index)
+    {
+        var node = this[index];
+        _nodes[index] = null;
+        await node.Gateway.DisposeAsync();
+        await CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(TimeSpan.FromSeconds(20));
+        Directory.Delete(node.Directory, recursive: true);
+    }
+
     /// <summary>Completes when every running gateway sees every running gateway Up.</summary>
     public Task AllUpAsync() => Eventually.TrueAsync(() =>
     {
