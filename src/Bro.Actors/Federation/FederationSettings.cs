@@ -30,7 +30,8 @@ public sealed record FederationSettings
     public string? PublicHostname { get; init; }
 
     /// <summary>
-    /// Gateways to join through, as Akka addresses (<c>akka.tcp://bro@host:port</c>). A gateway
+    /// Gateways to join through, as Akka addresses (<c>akka.tcp://bro@host:port</c>;
+    /// <c>akka.ssl.tcp://</c> when the cluster port speaks TLS). A gateway
     /// that lists itself first starts the cluster. Default empty: the gateway waits to be joined.
     /// </summary>
     public ImmutableArray<string> SeedNodes { get; init; } = [];
@@ -71,8 +72,11 @@ public sealed record FederationSettings
             throw new ConfigurationException($"bro.gateway.cluster.port must be between 0 and 65535, was {settings.Port}");
         foreach (var seed in settings.SeedNodes)
         {
-            if (!seed.StartsWith($"akka.tcp://{SystemName}@", StringComparison.Ordinal))
-                throw new ConfigurationException($"bro.gateway.cluster.seed-nodes must be addresses like akka.tcp://{SystemName}@host:port, was '{seed}'");
+            // akka.ssl.tcp when the cluster port speaks TLS (akka.remote.dot-netty.tcp.enable-ssl).
+            if (!seed.StartsWith($"akka.tcp://{SystemName}@", StringComparison.Ordinal)
+                && !seed.StartsWith($"akka.ssl.tcp://{SystemName}@", StringComparison.Ordinal))
+                throw new ConfigurationException(
+                    $"bro.gateway.cluster.seed-nodes must be addresses like akka.tcp://{SystemName}@host:port (akka.ssl.tcp with TLS), was '{seed}'");
         }
 
         return settings;

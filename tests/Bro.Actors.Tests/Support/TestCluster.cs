@@ -45,9 +45,11 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly Func<int, FederationSettings, FederationSettings> _configure;
     private readonly TestNode?[] _nodes;
     private readonly int[] _ports;
+    private readonly Config _akka;
 
-    private TestCluster(ITestOutputHelper output, int size, Func<int, FederationSettings, FederationSettings> configure)
+    private TestCluster(ITestOutputHelper output, int size, Func<int, FederationSettings, FederationSettings> configure, Config? akka)
     {
+        _akka = akka ?? Config.Empty;
         _output = output;
         _configure = configure;
         _nodes = new TestNode?[size];
@@ -58,17 +60,19 @@ public sealed class TestCluster : IAsyncDisposable
     public TestNode this[int index] => _nodes[index] ?? throw new InvalidOperationException($"Gateway {index} is not running");
 
     /// <summary>Where gateway <paramref name="index"/> listens for other gateways.</summary>
-    public string AddressOf(int index) => $"akka.tcp://{FederationSettings.SystemName}@127.0.0.1:{_ports[index]}";
+    public string AddressOf(int index) =>
+        $"{(_akka.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl") ? "akka.ssl.tcp" : "akka.tcp")}://{FederationSettings.SystemName}@127.0.0.1:{_ports[index]}";
 
     /// <summary>
     /// Starts the first <paramref name="started"/> (default all) of <paramref name="size"/> gateways;
     /// the first is the seed node; <paramref name="configure"/> adjusts each one's settings by
-    /// index. Completes when every one started sees all of them Up.
+    /// index, and <paramref name="akka"/> comes before the test's Akka settings. Completes when
+    /// every one started sees all of them Up.
     /// </summary>
     public static async Task<TestCluster> StartAsync(ITestOutputHelper output, int size = 3,
-        Func<int, FederationSettings, FederationSettings>? configure = null, int? started = null)
+        Func<int, FederationSettings, FederationSettings>? configure = null, int? started = null, Config? akka = null)
     {
-        var cluster = new TestCluster(output, size, configure ?? ((_, s) => s));
+        var cluster = new TestCluster(output, size, configure ?? ((_, s) => s), akka);
         for (var i = 0; i < (started ?? size); i++)
             await cluster.StartNodeAsync(i);
         await cluster.AllUpAsync();
@@ -84,7 +88,7 @@ public sealed class TestCluster : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("bro-").FullName;
         var federation = _configure(index, new FederationSettings { Port = _ports[index], SeedNodes = [AddressOf(0)] });
         var settings = GatewaySettings.Default with { SocketPath = Path.Combine(directory, "gw.sock"), Cluster = federation };
-        var config = FederationConfig.For(federation, settings.MaxFrameSize).WithFallback(Fast).WithFallback(BroConfig.Default);
+        var config = FederationConfig.For(federation, settings.MaxFrameSize).WithFallback(_akka).WithFallback(Fast).WithFallback(BroConfig.Default);
         var system = ActorSystem.Create(FederationSettings.SystemName, config);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
