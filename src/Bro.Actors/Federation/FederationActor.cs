@@ -139,6 +139,8 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         Receive<Withdraw>(_ => WithdrawEntries());
         Receive<UpdateSuccess>(u => u.Request is WithdrawRequest, u => ((WithdrawRequest)u.Request!).ReplyTo.Tell(Withdrawn.Instance));
         Receive<IUpdateFailure>(u => u.Request is WithdrawRequest, u => ((WithdrawRequest)u.Request!).ReplyTo.Tell(Withdrawn.Instance));
+        // A publish that did not reach every member in time is still written here, and gossip
+        // spreads it: nothing to do on a timeout.
         Receive<IUpdateResponse>(_ => { });
         Receive<GetView>(_ => Sender.Tell(View()));
     }
@@ -179,13 +181,13 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         var from = Sender.Path.Address;
         if (!_links.TryGetValue((from, batch.Encoding), out var link))
         {
-            if (!Hears(from, out var incarnation))
+            if (!Hears(from))
             {
                 _log.Warning("Dropped {0} bytes of frames from {1}: not a member this gateway trusts", batch.Bytes.Length, from);
                 return;
             }
 
-            link = Link(from, incarnation, batch.Encoding);
+            link = Link(from, batch.Encoding);
         }
 
         var frames = batch.Frames;
@@ -225,32 +227,28 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Whether frames from <paramref name="gateway"/> are routed: a member (that proved the secret, if there is one).</summary>
-    private bool Hears(Address gateway, out long incarnation)
+    private bool Hears(Address gateway)
     {
-        incarnation = 0;
         if (_secret is not null)
-            return _trusted.TryGetValue(gateway, out incarnation);
+            return _trusted.ContainsKey(gateway);
         // Without a secret any member is heard, even one whose Up this gateway has not seen yet
         // (membership converges by gossip: the sender may see itself Up before we do).
         foreach (var member in _cluster.State.Members)
         {
             if (member.Address.Equals(gateway) && member.Status is not (MemberStatus.Down or MemberStatus.Removed))
-            {
-                incarnation = member.UniqueAddress.Uid;
                 return true;
-            }
         }
 
         return false;
     }
 
-    private PeerEndpoint Link(Address gateway, long incarnation, BroEncoding encoding)
+    private PeerEndpoint Link(Address gateway, BroEncoding encoding)
     {
         if (_links.TryGetValue((gateway, encoding), out var link))
             return link;
         var path = new RootActorPath(gateway) / "user" / Name;
         var peer = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(path);
-        link = new PeerEndpoint(gateway, incarnation, encoding, peer, Self) { AbandonedIdsKept = _settings.AbandonedIdsKept };
+        link = new PeerEndpoint(gateway, encoding, peer, Self) { AbandonedIdsKept = _settings.AbandonedIdsKept };
         _links[(gateway, encoding)] = link;
         _router.Attach(link);
         return link;
@@ -417,7 +415,7 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         {
             if (!RoutedTo(entry, out var address))
                 continue;
-            var link = Link(address, entry.Incarnation, entry.Encoding);
+            var link = Link(address, entry.Encoding);
             if (!routes.TryGetValue(entry.Service, out var list))
                 routes[entry.Service] = list = [];
             if (!list.Contains(link))

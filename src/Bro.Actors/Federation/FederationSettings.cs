@@ -52,6 +52,14 @@ public sealed record FederationSettings
     /// <summary>How long a new member has to prove <see cref="Secret"/> before it is downed. Default 10 s.</summary>
     public TimeSpan SecretTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    // Settings get logged (records print every property): the secret never is.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Port = {Port}, Hostname = {Hostname}, PublicHostname = {PublicHostname}, SeedNodes = [{string.Join(", ", SeedNodes)}], ");
+        builder.Append($"PreferLocal = {PreferLocal}, Secret = {(Secret is null ? "null" : "***")}, SecretTimeout = {SecretTimeout}");
+        return true;
+    }
+
     /// <summary>Reads <c>bro.gateway.cluster</c>; <c>null</c> when it has no <c>port</c> (a single-host gateway).</summary>
     internal static FederationSettings? Create(Config gateway)
     {

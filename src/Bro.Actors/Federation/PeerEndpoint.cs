@@ -36,14 +36,12 @@ internal sealed class PeerEndpoint : CallEndpoint
     private bool _closed;
 
     /// <param name="gateway">The other gateway's address.</param>
-    /// <param name="incarnation">Its actor system uid.</param>
     /// <param name="encoding">The encoding of every frame sent and received through this endpoint.</param>
     /// <param name="peer">The other gateway's federation actor.</param>
     /// <param name="self">This gateway's federation actor: the sender the other one sees.</param>
-    public PeerEndpoint(Address gateway, long incarnation, BroEncoding encoding, IActorRef peer, IActorRef self)
+    public PeerEndpoint(Address gateway, BroEncoding encoding, IActorRef peer, IActorRef self)
     {
         Gateway = gateway;
-        Incarnation = incarnation;
         _peer = peer;
         _self = self;
         SetEncoding(encoding);
@@ -54,9 +52,6 @@ internal sealed class PeerEndpoint : CallEndpoint
 
     /// <summary>The other gateway's address.</summary>
     public Address Gateway { get; }
-
-    /// <summary>The other gateway's actor system uid.</summary>
-    public long Incarnation { get; }
 
     /// <inheritdoc />
     public override bool Write(ReadOnlySpan<byte> frame)

@@ -90,13 +90,6 @@ internal sealed class RouteTable
             return [.. _local.Select(e => (e.Key, e.Value.Endpoints))];
     }
 
-    /// <summary>The services routed to another gateway, by name.</summary>
-    public IReadOnlyCollection<string> RemoteServices()
-    {
-        lock (_gate)
-            return [.. _remote.Keys];
-    }
-
     /// <summary>Publishes the pool of <paramref name="service"/> from both writers; true when it has one.</summary>
     private bool Publish(string service)
     {
