@@ -194,6 +194,13 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         while (frames.Length >= BroFraming.HeaderSize)
         {
             var length = BinaryPrimitives.ReadInt32BigEndian(frames);
+            if (length < 0 || length > frames.Length - BroFraming.HeaderSize)
+            {
+                // Only a gateway's own writes make a batch: a bad length is a broken peer, not input to route.
+                _log.Error("Dropped the rest of a batch from {0}: a frame of length {1} with {2} bytes left", from, length, frames.Length);
+                break;
+            }
+
             var frame = frames[..(BroFraming.HeaderSize + length)];
             frames = frames[frame.Length..];
             FrameHeader header;
