@@ -42,6 +42,8 @@ Task("__Clean")
     CleanDirectories("./src/**/obj");
     CleanDirectories("./tests/**/bin/" + configuration);
     CleanDirectories("./tests/**/obj");
+    CleanDirectories("./examples/**/bin/" + configuration);
+    CleanDirectories("./examples/**/obj");
 });
 
 Task("__Restore")
@@ -76,16 +78,17 @@ Task("__Test")
 Task("__Pack")
     .Does(() =>
 {
-    foreach (var project in new[] { "./src/Bro.Actors/Bro.Actors.csproj", "./src/Bro.Client/Bro.Client.csproj" })
+    // The solution, not a list of projects: IsPackable (src/Directory.Build.props) is the one
+    // place that says what is a package (Bro.Actors, Bro.Client, the bro tool Bro.Gateway).
+    // The folder is emptied first so it holds this version's packages only.
+    CleanDirectory(packagesDir);
+    DotNetPack(solution, new DotNetPackSettings
     {
-        DotNetPack(project, new DotNetPackSettings
-        {
-            Configuration = configuration,
-            NoBuild = true,
-            NoRestore = true,
-            OutputDirectory = packagesDir,
-        });
-    }
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+        OutputDirectory = packagesDir,
+    });
 });
 
 Task("__Bench")

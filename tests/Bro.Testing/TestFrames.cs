@@ -8,7 +8,7 @@ namespace Bro.Testing;
 /// Builds CALL/RESPONSE payloads (JSON, by hand) and their headers, the way a connection actor
 /// hands them to the router. Stands in for the codecs, which live on another branch.
 /// </summary>
-public static class TestFrames
+internal static class TestFrames
 {
     public static (FrameHeader Header, ByteString Payload) Call(
         string id, string from, string to, string method = "m", int? depth = 1, long? deadline = null)

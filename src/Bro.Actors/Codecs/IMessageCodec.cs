@@ -20,7 +20,7 @@ public interface IMessageCodec
 
     /// <summary>Reads only the routing fields of one payload.</summary>
     /// <exception cref="BroException">As <see cref="Decode"/>.</exception>
-    FrameHeader ReadHeader(ReadOnlySpan<byte> payload);
+    internal FrameHeader ReadHeader(ReadOnlySpan<byte> payload);
 
     /// <summary>Encodes one message as a payload (without the length prefix).</summary>
     byte[] Encode(BroMessage message);

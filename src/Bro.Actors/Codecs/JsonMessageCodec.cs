@@ -44,8 +44,12 @@ public sealed class JsonMessageCodec : IMessageCodec
         }
     }
 
-    /// <inheritdoc />
-    public FrameHeader ReadHeader(ReadOnlySpan<byte> payload)
+    // The routing header is the gateway's business, not a user's: the interface member is
+    // internal, which only an explicit implementation can implement.
+    FrameHeader IMessageCodec.ReadHeader(ReadOnlySpan<byte> payload) => ReadHeader(payload);
+
+    /// <inheritdoc cref="IMessageCodec.ReadHeader" />
+    internal FrameHeader ReadHeader(ReadOnlySpan<byte> payload)
     {
         try
         {

@@ -42,12 +42,16 @@ public sealed class MessagePackMessageCodec : IMessageCodec
         }
     }
 
-    /// <inheritdoc />
+    // The routing header is the gateway's business, not a user's: the interface member is
+    // internal, which only an explicit implementation can implement.
+    FrameHeader IMessageCodec.ReadHeader(ReadOnlySpan<byte> payload) => ReadHeader(payload);
+
+    /// <inheritdoc cref="IMessageCodec.ReadHeader" />
     /// <remarks>
     /// <see cref="MessagePackReader"/> reads only memory, not spans, so the payload is copied
     /// into a pooled buffer first; raw values are skipped, never copied out.
     /// </remarks>
-    public FrameHeader ReadHeader(ReadOnlySpan<byte> payload)
+    internal FrameHeader ReadHeader(ReadOnlySpan<byte> payload)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(payload.Length);
         try

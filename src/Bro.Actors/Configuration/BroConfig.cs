@@ -6,7 +6,7 @@ namespace Bro.Configuration;
 public static class BroConfig
 {
     /// <summary>The resource name under which <c>reference.conf</c> is embedded in this assembly.</summary>
-    public const string ReferenceResourceName = "Bro.reference.conf";
+    internal const string ReferenceResourceName = "Bro.reference.conf";
 
     private static readonly Lazy<Config> LazyDefault = new(
         () => ConfigurationFactory.FromResource(ReferenceResourceName, typeof(BroConfig).Assembly),

@@ -17,7 +17,7 @@ namespace Bro.Protocol;
 /// <param name="Chain">The context's chain, when a context is present.</param>
 /// <param name="Status">RESPONSE status.</param>
 /// <param name="ErrorCode">The <c>error.code</c> of a RESPONSE or ERROR, when it has one.</param>
-public readonly record struct FrameHeader(
+internal readonly record struct FrameHeader(
     MessageType Type,
     string? Id,
     string? From,

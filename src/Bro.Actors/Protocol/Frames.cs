@@ -23,7 +23,7 @@ public static class Frames
 
     /// <summary>The payload length announced by the prefix, or <c>null</c> with fewer than 4 bytes.</summary>
     /// <exception cref="BroException"><c>INVALID_MESSAGE</c> when the length exceeds <see cref="int.MaxValue"/>, which no frame can have.</exception>
-    public static int? ReadMessageLength(ReadOnlySpan<byte> buffer)
+    internal static int? ReadMessageLength(ReadOnlySpan<byte> buffer)
     {
         if (buffer.Length < PrefixLength)
         {
@@ -37,7 +37,7 @@ public static class Frames
     }
 
     /// <summary>Whether <paramref name="buffer"/> starts with a whole frame (prefix and payload).</summary>
-    public static bool HasCompleteMessage(ReadOnlySpan<byte> buffer) =>
+    internal static bool HasCompleteMessage(ReadOnlySpan<byte> buffer) =>
         ReadMessageLength(buffer) is { } length && buffer.Length - PrefixLength >= length;
 
     /// <summary>
@@ -45,7 +45,7 @@ public static class Frames
     /// <paramref name="consumed"/> is the offset of the first byte not yet part of a whole frame.
     /// </summary>
     /// <exception cref="BroException"><c>INVALID_MESSAGE</c> when a prefix announces more than <paramref name="maxFrameSize"/> bytes.</exception>
-    public static IReadOnlyList<byte[]> SplitMessages(
+    internal static IReadOnlyList<byte[]> SplitMessages(
         ReadOnlySpan<byte> buffer, out int consumed, int maxFrameSize = 16 * 1024 * 1024)
     {
         var payloads = new List<byte[]>();

@@ -42,7 +42,7 @@ public static class Messages
 
     /// <summary>Checks that the required strings of a message are not empty.</summary>
     /// <exception cref="BroException"><c>INVALID_MESSAGE</c> naming the empty field.</exception>
-    public static void Validate(BroMessage message)
+    internal static void Validate(BroMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         switch (message)
@@ -80,7 +80,7 @@ public static class Messages
     /// One line for logs, e.g. <c>CALL req-1-a from a to b.m params={"x":1} [root] a → b (depth: 2)</c>;
     /// params and data as JSON cut at <paramref name="maxValueLength"/> characters with "…".
     /// </summary>
-    public static string FormatForLog(BroMessage message, int maxValueLength = 100)
+    internal static string FormatForLog(BroMessage message, int maxValueLength = 100)
     {
         ArgumentNullException.ThrowIfNull(message);
         var line = new StringBuilder();

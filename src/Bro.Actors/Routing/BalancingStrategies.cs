@@ -1,7 +1,7 @@
 namespace Bro.Routing;
 
 /// <summary>The names of <see cref="BalancingStrategy"/> in HOCON and REGISTER metadata.</summary>
-public static class BalancingStrategies
+internal static class BalancingStrategies
 {
     /// <summary>The names accepted, in the order of the enum: <c>round-robin</c>, <c>least-in-flight</c>, <c>random</c>.</summary>
     public static IReadOnlyList<string> Names { get; } = ["round-robin", "least-in-flight", "random"];

@@ -10,7 +10,7 @@ namespace Bro.Routing;
 /// <param name="PendingCalls">CALLs in flight now (forwarded, neither answered nor expired).</param>
 /// <param name="ErrorsByCode">Error RESPONSEs the gateway sent, by error code.</param>
 /// <param name="Connections">Peer connections open now, registered or not.</param>
-public sealed record GatewayStats(
+internal sealed record GatewayStats(
     long CallsRouted,
     long ResponsesRouted,
     long ResponsesDropped,

@@ -37,5 +37,5 @@ public sealed record PolicyRule
     public bool AllowPoolFromOtherProcess { get; init; }
 
     /// <summary>Whether the rule applies to <paramref name="peer"/>: it names its uid or its gid.</summary>
-    public bool AppliesTo(PeerCredentials peer) => Uids.Contains(peer.Uid) || Gids.Contains(peer.Gid);
+    internal bool AppliesTo(PeerCredentials peer) => Uids.Contains(peer.Uid) || Gids.Contains(peer.Gid);
 }

@@ -16,7 +16,7 @@ namespace Bro.Transport;
 /// Payloads stay <see cref="ByteString"/>s; the decoder never allocates the size a prefix
 /// announces, it only accumulates the bytes that actually arrive.
 /// </remarks>
-public static class BroFraming
+internal static class BroFraming
 {
     /// <summary>The default maximum payload size of one frame: 16 MiB (16 * 1024 * 1024 bytes).</summary>
     public const int DefaultMaxFrameSize = 16 * 1024 * 1024;

@@ -7,7 +7,7 @@ namespace Bro.Transport;
 /// larger than the configured maximum frame size. The gateway answers it with an ERROR frame
 /// (code <c>INVALID_MESSAGE</c>) and closes that connection only.
 /// </summary>
-public sealed class FrameTooLargeException : Framing.FramingException
+internal sealed class FrameTooLargeException : Framing.FramingException
 {
     /// <summary>Creates the exception for a prefix announcing <paramref name="size"/> payload bytes.</summary>
     /// <param name="size">The payload size the prefix announced (an unsigned 32-bit value).</param>

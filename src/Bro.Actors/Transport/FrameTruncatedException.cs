@@ -7,7 +7,7 @@ namespace Bro.Transport;
 /// (inside its 4-byte prefix or before all the announced payload bytes arrived), for example
 /// because the peer closed its connection mid-frame.
 /// </summary>
-public sealed class FrameTruncatedException : Framing.FramingException
+internal sealed class FrameTruncatedException : Framing.FramingException
 {
     /// <summary>Creates the exception, keeping the framing stage's own failure as the cause.</summary>
     /// <param name="cause">The failure reported by Akka.Streams' length-field framing stage.</param>

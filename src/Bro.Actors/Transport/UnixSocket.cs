@@ -11,7 +11,7 @@ namespace Bro.Transport;
 /// (whose <c>Bind</c> and <c>OutgoingConnection</c> do not accept a Unix socket endpoint).
 /// Sockets use asynchronous I/O only: no thread per connection, no blocking inside stages.
 /// </summary>
-public static class UnixSocket
+internal static class UnixSocket
 {
     /// <summary>The default length of the listen backlog: 128 pending connections.</summary>
     public const int DefaultBacklog = 128;

@@ -11,7 +11,7 @@ public sealed class UnixSocketBindException : IOException
     /// <param name="path">The socket path that could not be bound.</param>
     /// <param name="message">What went wrong, with the numbers involved.</param>
     /// <param name="innerException">The underlying failure, if any.</param>
-    public UnixSocketBindException(string path, string message, Exception? innerException = null)
+    internal UnixSocketBindException(string path, string message, Exception? innerException = null)
         : base(message, innerException)
     {
         Path = path;

@@ -12,7 +12,7 @@ namespace Bro.Transport;
 /// socket open until the socket is garbage-collected, so every emitted connection should be
 /// handled or explicitly run with an empty source and a cancelled sink.
 /// </summary>
-public sealed class UnixSocketIncomingConnection
+internal sealed class UnixSocketIncomingConnection
 {
     internal UnixSocketIncomingConnection(string path, Flow<ByteString, ByteString, NotUsed> flow)
     {

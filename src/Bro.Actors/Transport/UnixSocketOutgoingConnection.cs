@@ -5,4 +5,4 @@ namespace Bro.Transport;
 /// connected: which path it is connected to.
 /// </summary>
 /// <param name="Path">The socket path that accepted the connection.</param>
-public sealed record UnixSocketOutgoingConnection(string Path);
+internal sealed record UnixSocketOutgoingConnection(string Path);

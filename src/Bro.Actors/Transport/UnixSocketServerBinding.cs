@@ -3,7 +3,7 @@ namespace Bro.Transport;
 /// <summary>
 /// The materialized value of a <see cref="UnixSocket.Bind"/> source once its socket listens.
 /// </summary>
-public sealed class UnixSocketServerBinding
+internal sealed class UnixSocketServerBinding
 {
     private readonly Func<Task> _unbind;
 

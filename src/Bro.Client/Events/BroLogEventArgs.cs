@@ -1,13 +1,17 @@
 namespace Bro.Client.Events;
 
 /// <summary>Raised by <see cref="BroClient.Log"/>: one line of the client's own log.</summary>
-/// <param name="level">Severity.</param>
-/// <param name="message">The line.</param>
-public sealed class BroLogEventArgs(BroLogLevel level, string message) : EventArgs
+public sealed class BroLogEventArgs : EventArgs
 {
+    internal BroLogEventArgs(BroLogLevel level, string message)
+    {
+        Level = level;
+        Message = message;
+    }
+
     /// <summary>Severity.</summary>
-    public BroLogLevel Level { get; } = level;
+    public BroLogLevel Level { get; }
 
     /// <summary>The line.</summary>
-    public string Message { get; } = message;
+    public string Message { get; }
 }

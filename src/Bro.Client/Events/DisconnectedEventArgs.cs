@@ -1,17 +1,21 @@
 namespace Bro.Client.Events;
 
 /// <summary>Raised by <see cref="BroClient.Disconnected"/> when a registered connection closes.</summary>
-/// <param name="poolIndex">The pooled connection that closed (0 for the primary).</param>
-/// <param name="reason">Why it closed.</param>
-/// <param name="willReconnect">Whether the client is going to reconnect by itself.</param>
-public sealed class DisconnectedEventArgs(int poolIndex, string reason, bool willReconnect) : EventArgs
+public sealed class DisconnectedEventArgs : EventArgs
 {
+    internal DisconnectedEventArgs(int poolIndex, string reason, bool willReconnect)
+    {
+        PoolIndex = poolIndex;
+        Reason = reason;
+        WillReconnect = willReconnect;
+    }
+
     /// <summary>The pooled connection that closed (0 for the primary).</summary>
-    public int PoolIndex { get; } = poolIndex;
+    public int PoolIndex { get; }
 
     /// <summary>Why it closed.</summary>
-    public string Reason { get; } = reason;
+    public string Reason { get; }
 
     /// <summary>Whether the client is going to reconnect by itself.</summary>
-    public bool WillReconnect { get; } = willReconnect;
+    public bool WillReconnect { get; }
 }

@@ -3,17 +3,21 @@ using Bro.Protocol;
 namespace Bro.Client.Events;
 
 /// <summary>Raised by <see cref="BroClient.GatewayError"/> for every ERROR frame the gateway sends.</summary>
-/// <param name="error">The error the frame carries.</param>
-/// <param name="requestId">The call id the frame names, if any.</param>
-/// <param name="poolIndex">The pooled connection it arrived on (0 for the primary).</param>
-public sealed class GatewayErrorEventArgs(ErrorInfo error, string? requestId, int poolIndex) : EventArgs
+public sealed class GatewayErrorEventArgs : EventArgs
 {
+    internal GatewayErrorEventArgs(ErrorInfo error, string? requestId, int poolIndex)
+    {
+        Error = error;
+        RequestId = requestId;
+        PoolIndex = poolIndex;
+    }
+
     /// <summary>The error the frame carries.</summary>
-    public ErrorInfo Error { get; } = error;
+    public ErrorInfo Error { get; }
 
     /// <summary>The call id the frame names, if any.</summary>
-    public string? RequestId { get; } = requestId;
+    public string? RequestId { get; }
 
     /// <summary>The pooled connection it arrived on (0 for the primary).</summary>
-    public int PoolIndex { get; } = poolIndex;
+    public int PoolIndex { get; }
 }

@@ -3,11 +3,15 @@ using Bro.Protocol;
 namespace Bro.Client.Events;
 
 /// <summary>Raised by <see cref="BroClient.ResponseReceived"/> for every RESPONSE matched to a pending call.</summary>
-/// <param name="response">The response as received.</param>
-public sealed class ResponseReceivedEventArgs(ResponseMessage response) : EventArgs
+public sealed class ResponseReceivedEventArgs : EventArgs
 {
+    internal ResponseReceivedEventArgs(ResponseMessage response)
+    {
+        Response = response;
+    }
+
     /// <summary>The response as received.</summary>
-    public ResponseMessage Response { get; } = response;
+    public ResponseMessage Response { get; }
 
     /// <summary>The id of the call it answers.</summary>
     public string RequestId => Response.Id;

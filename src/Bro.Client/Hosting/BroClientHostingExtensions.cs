@@ -14,7 +14,7 @@ namespace Bro.Client.Hosting;
 public static class BroClientHostingExtensions
 {
     /// <summary>Name of the coordinated-shutdown task that disconnects the client.</summary>
-    public const string ShutdownTaskName = "bro-client-disconnect";
+    internal const string ShutdownTaskName = "bro-client-disconnect";
 
     /// <summary>
     /// Adds a <see cref="BroClient"/> on the host's <see cref="ActorSystem"/>: it is created,
