@@ -16,7 +16,8 @@ internal sealed record BenchOptions
     /// <c>raw</c> (pre-encoded frames on plain sockets, see <see cref="RawDriver"/>) or <c>all</c>.
     /// Default <c>client</c>; <c>all</c> with <c>--quick</c>, so the smoke run covers both.
     /// <c>grpc</c> runs the gRPC echo target alone and <c>compare</c> Bro JSON, Bro MessagePack and
-    /// gRPC side by side in alternating rounds (see <see cref="Compare.CompareDriver"/>).
+    /// gRPC side by side in alternating rounds (see <see cref="Compare.CompareDriver"/>);
+    /// <c>federation</c> the raw workload across two clustered gateways (see <see cref="FederationDriver"/>).
     /// </summary>
     public string Driver => _driver ?? (Quick ? "all" : "client");
 
@@ -142,9 +143,9 @@ internal sealed record BenchOptions
     }
 
     private static string CheckedDriver(string value) =>
-        value is "client" or "raw" or "all" or "grpc" or "compare"
+        value is "client" or "raw" or "all" or "grpc" or "compare" or "federation"
             ? value
-            : throw new ArgumentException($"--driver {value}: expected client, raw, all, grpc or compare");
+            : throw new ArgumentException($"--driver {value}: expected client, raw, all, grpc, compare or federation");
 
     private static BenchOptions Add(BenchOptions options, List<string> sockets, string socket)
     {

@@ -2,7 +2,8 @@ using Bro.Bench;
 
 // One executable, five roles: the driver (default) runs the scenarios, or with --chaos the chaos
 // run, or with --memory-burst the burst memory check, or with --driver grpc|compare the gRPC
-// comparison, and starts the other processes; `callee` is a service answering
+// comparison, or with --driver federation calls across two clustered gateways, and starts the
+// other processes; `callee` is a service answering
 // echo/noop/work/nested; `chaos-callee` the chaos run's service killed with SIGKILL; `relay` is
 // the floor; `grpc-server` the gRPC echo server.
 var options = BenchOptions.Parse(args);
@@ -14,6 +15,7 @@ return options.Role switch
     "driver" when options.Chaos is not null => await ChaosRun.RunAsync(options),
     "driver" when options.MemoryBurst => await MemoryBurst.RunAsync(options),
     "driver" when options.Driver is "grpc" or "compare" => await Bro.Bench.Compare.CompareDriver.RunAsync(options),
+    "driver" when options.Driver is "federation" => await FederationDriver.RunAsync(options),
     "driver" => await BenchDriver.RunAsync(options),
     "chaos-callee" => await ChaosCalleeRole.RunAsync(options),
     "callee" => await CalleeRole.RunAsync(options),

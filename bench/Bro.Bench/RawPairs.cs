@@ -17,7 +17,15 @@ internal sealed class RawPairs : IDisposable
     }
 
     /// <summary>Connects pairs <paramref name="firstPair"/> to <paramref name="firstPair"/> + <paramref name="count"/> - 1.</summary>
-    public static async Task<RawPairs> ConnectAsync(string path, string encoding, int firstPair, int count, long deadlineMs, CancellationToken cancellation)
+    public static Task<RawPairs> ConnectAsync(string path, string encoding, int firstPair, int count, long deadlineMs, CancellationToken cancellation) =>
+        ConnectAsync(path, path, encoding, firstPair, count, deadlineMs, cancellation);
+
+    /// <summary>
+    /// Connects the pairs with callees on one server and callers on another (two gateways of a
+    /// cluster, <see cref="FederationDriver"/>); the caller's server must route to the callee's.
+    /// </summary>
+    public static async Task<RawPairs> ConnectAsync(string calleePath, string callerPath, string encoding, int firstPair, int count, long deadlineMs,
+        CancellationToken cancellation)
     {
         var pairs = new RawPairs();
         try
@@ -25,8 +33,8 @@ internal sealed class RawPairs : IDisposable
             for (var pair = firstPair; pair < firstPair + count; pair++)
             {
                 var frames = RawFrames.For(encoding, pair, deadlineMs);
-                pairs._callees.Add(await RawCallee.StartAsync(path, frames, pair, cancellation));
-                pairs._callers.Add(await RawCaller.StartAsync(path, frames, pair, cancellation));
+                pairs._callees.Add(await RawCallee.StartAsync(calleePath, frames, pair, cancellation));
+                pairs._callers.Add(await RawCaller.StartAsync(callerPath, frames, pair, cancellation));
             }
 
             return pairs;

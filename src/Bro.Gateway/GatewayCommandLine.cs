@@ -48,6 +48,14 @@ internal sealed record GatewayCommandLine(string? ConfigFile, string HoconOverri
             values[key] = Normalise(option.Name, raw, kind);
         }
 
+        // Seed nodes are a list: every --seed-node, else BRO_SEED_NODES split at commas.
+        var seeds = result.GetValue(options.SeedNodes) is { Length: > 0 } listed ? listed
+            : environment["BRO_SEED_NODES"] is string fromEnvironment && fromEnvironment.Length > 0
+                ? fromEnvironment.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : [];
+        if (seeds.Length > 0)
+            values["cluster.seed-nodes"] = "[" + string.Join(", ", seeds.Select(Quote)) + "]";
+
         var hocon = new StringBuilder();
         foreach (var (key, value) in values)
             hocon.Append("bro.gateway.").Append(key).Append(" = ").Append(value).Append('\n');
@@ -69,6 +77,10 @@ internal sealed record GatewayCommandLine(string? ConfigFile, string HoconOverri
                     "false" or "0" or "no" or "off" => "false",
                     _ => throw new ArgumentException($"{source}: '{raw}' is not true or false."),
                 };
+            case ServeOptions.ValueKind.Port:
+                return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
+                    ? port.ToString(CultureInfo.InvariantCulture)
+                    : throw new ArgumentException($"{source}: '{raw}' is not a port number (0-65535).");
             case ServeOptions.ValueKind.Duration:
                 if (long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
                     return ms > 0 ? $"{ms}ms" : throw new ArgumentException($"{source}: {raw} must be positive.");

@@ -74,4 +74,34 @@ public sealed class GatewayCommandLineSpec
     {
         Assert.True(GatewayCommandLine.Parse(["--help"], new Hashtable()).ShowHelp);
     }
+
+    [Fact]
+    public void Cluster_options_give_the_cluster_settings_with_every_seed_node()
+    {
+        var settings = Settings(["--cluster-port", "4053", "--cluster-host", "10.0.0.2",
+            "--seed-node", "akka.tcp://bro@10.0.0.1:4053", "--seed-node", "akka.tcp://bro@10.0.0.2:4053"]).Cluster!;
+
+        Assert.Equal((4053, "10.0.0.2"), (settings.Port, settings.Hostname));
+        Assert.Equal(["akka.tcp://bro@10.0.0.1:4053", "akka.tcp://bro@10.0.0.2:4053"], settings.SeedNodes.ToArray());
+    }
+
+    [Fact]
+    public void Cluster_settings_come_from_the_environment_with_seed_nodes_comma_separated()
+    {
+        var settings = Settings([], new Hashtable
+        {
+            ["BRO_CLUSTER_PORT"] = "4054",
+            ["BRO_SEED_NODES"] = "akka.tcp://bro@10.0.0.1:4053, akka.tcp://bro@10.0.0.3:4053",
+        }).Cluster!;
+
+        Assert.Equal(4054, settings.Port);
+        Assert.Equal(["akka.tcp://bro@10.0.0.1:4053", "akka.tcp://bro@10.0.0.3:4053"], settings.SeedNodes.ToArray());
+    }
+
+    [Fact]
+    public void A_cluster_port_that_is_not_a_port_number_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Settings(["--cluster-port", "70000"]));
+        Assert.Contains("--cluster-port", error.Message);
+    }
 }

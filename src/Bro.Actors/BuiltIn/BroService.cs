@@ -31,4 +31,11 @@ public static class BroService
     /// record after the query's cursor, or when its wait ends with none.
     /// </summary>
     public const string Monitor = "monitor";
+
+    /// <summary>
+    /// <c>cluster</c>: answers a <see cref="Federation.FederationView"/>: the cluster's members and
+    /// which gateway serves which service; empty (<c>self</c> empty) for a single-host gateway.
+    /// Takes no params.
+    /// </summary>
+    public const string Cluster = "cluster";
 }

@@ -66,6 +66,8 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
     private readonly GatewaySettings _settings;
     private readonly CallRouter _router;
     private readonly IActorRef _registry;
+    private readonly IActorRef? _federation;
+    private readonly Queue<(BroServiceEndpoint Endpoint, CallMessage Call)> _awaitingCluster = new();
     private readonly MonitorLog _monitor;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<(BroServiceEndpoint Endpoint, CallMessage Call)> _awaitingRegistry = new();
@@ -78,15 +80,21 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
     /// <summary>The actor's timers; set by Akka before the actor starts.</summary>
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public BroServiceActor(GatewaySettings settings, CallRouter router, IActorRef registry)
+    public BroServiceActor(GatewaySettings settings, CallRouter router, IActorRef registry, IActorRef? federation)
     {
         _settings = settings;
         _router = router;
         _registry = registry;
+        _federation = federation;
         _monitor = router.Monitor;
 
         Receive<Delivered>(OnDelivered);
         Receive<RegistryActor.ServiceList>(OnServiceList);
+        Receive<Federation.FederationView>(view =>
+        {
+            if (_awaitingCluster.TryDequeue(out var waiting))
+                Answer(waiting.Endpoint, waiting.Call, view);
+        });
         Receive<RecordsAdded>(_ => AnswerPolls(_router.NowMs()));
         Receive<MonitorCheckTick>(_ => CheckMonitor());
     }
@@ -95,8 +103,9 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
     /// <param name="settings">Gateway settings: its name and socket path, for the answers.</param>
     /// <param name="router">The data plane: its counters, its monitor log, and the way answers go back.</param>
     /// <param name="registry">The registry, asked for the services.</param>
-    internal static Props Props(GatewaySettings settings, CallRouter router, IActorRef registry) =>
-        Akka.Actor.Props.Create(() => new BroServiceActor(settings, router, registry));
+    /// <param name="federation">The federation actor, asked for the cluster's view; <c>null</c> on a single host.</param>
+    internal static Props Props(GatewaySettings settings, CallRouter router, IActorRef registry, IActorRef? federation = null) =>
+        Akka.Actor.Props.Create(() => new BroServiceActor(settings, router, registry, federation));
 
     /// <inheritdoc />
     protected override void PreStart() => _startedAtMs = _router.NowMs();
@@ -131,9 +140,16 @@ internal sealed class BroServiceActor : ReceiveActor, IWithTimers
             case BroService.Monitor:
                 OnPoll(delivered.Endpoint, call);
                 break;
+            case BroService.Cluster when _federation is null:
+                Answer(delivered.Endpoint, call, new Federation.FederationView("", [], []));
+                break;
+            case BroService.Cluster:
+                _awaitingCluster.Enqueue((delivered.Endpoint, call));
+                _federation.Tell(Federation.FederationActor.GetView.Instance, Self);
+                break;
             default:
                 Fail(delivered.Endpoint, call, ErrorCodes.MethodNotFound,
-                    $"Method '{call.Method}' not found on service '{BroService.Name}' (it answers ping, status, services, monitor)");
+                    $"Method '{call.Method}' not found on service '{BroService.Name}' (it answers ping, status, services, monitor, cluster)");
                 break;
         }
     }

@@ -152,6 +152,12 @@ public sealed record GatewaySettings
     public GatewayPolicy? Policy { get; init; }
 
     /// <summary>
+    /// How the gateway joins other gateways in an Akka.Cluster (HOCON <c>bro.gateway.cluster</c>).
+    /// Default <c>null</c>: a single-host gateway, which loads no remoting at all.
+    /// </summary>
+    public Federation.FederationSettings? Cluster { get; init; }
+
+    /// <summary>
     /// Reads the <c>bro.gateway</c> section of <paramref name="config"/>, falling back to
     /// <see cref="BroConfig.Default"/> for every key it does not set.
     /// </summary>
@@ -195,6 +201,7 @@ public sealed record GatewaySettings
             MonitorBufferSize = c.GetInt("monitor-buffer-size"),
             GatewayName = c.GetString("gateway-name"),
             Policy = GatewayPolicy.FromConfig(c.GetConfig("policy")),
+            Cluster = Federation.FederationSettings.Create(c),
         };
         // "auto" leaves the timeout unset, so it keeps following the interval (also through `with`).
         if (!string.Equals(c.GetString("heartbeat-timeout", "auto"), "auto", StringComparison.OrdinalIgnoreCase))

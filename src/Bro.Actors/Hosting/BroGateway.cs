@@ -5,6 +5,7 @@ using Bro.BuiltIn.Internal;
 using Bro.Configuration;
 using Bro.Protocol;
 using Bro.Events;
+using Bro.Federation;
 using Bro.Connection;
 using Bro.Events.Internal;
 using Bro.Registry;
@@ -38,6 +39,7 @@ public sealed class BroGateway : IAsyncDisposable
     private IActorRef? _listener;
     private IActorRef? _events;
     private IActorRef? _builtIn;
+    private IActorRef? _federation;
     private volatile bool _running;
 
     /// <summary>Creates a gateway; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -109,17 +111,22 @@ public sealed class BroGateway : IAsyncDisposable
             if (_running)
                 throw new InvalidOperationException("The gateway is already running");
 
-            var system = _system = _providedSystem ?? ActorSystem.Create("bro-gateway", BroConfig.Default);
+            var system = _system = _providedSystem ?? CreateSystem(Settings);
+            if (Settings.Cluster is not null && ((ExtendedActorSystem)system).Provider is not Akka.Cluster.ClusterActorRefProvider)
+                throw new InvalidOperationException(
+                    "bro.gateway.cluster is set but the actor system given to the gateway is not a cluster system: configure it with FederationConfig.For(...)");
             var name = "bro-gateway-" + Interlocked.Increment(ref _instances);
             var callEvents = Settings.Debug || CallRouted is not null || ResponseRouted is not null || Error is not null;
 
             _events = system.ActorOf(EventForwarderActor.Props(RaiseEvent, Log is not null), name + "-events");
-            var routes = new RouteTable();
+            var routes = new RouteTable { PreferLocal = Settings.Cluster?.PreferLocal ?? true };
             var router = new CallRouter(Settings, routes, _time ?? system.Scheduler,
                 Logging.GetLogger(system, typeof(CallRouter)), callEvents ? system.EventStream : null, CreateAlarm(system));
             _router = system.ActorOf(RouterActor.Props(Settings, router), name + "-router");
             _registry = system.ActorOf(RegistryActor.Props(Settings, routes, _time, publishEvents: true), name + "-registry");
-            _builtIn = system.ActorOf(BroServiceActor.Props(Settings, router, _registry), name + "-service");
+            if (Settings.Cluster is { } cluster)
+                _federation = system.ActorOf(FederationActor.Props(Settings, cluster, router, routes), FederationActor.Name);
+            _builtIn = system.ActorOf(BroServiceActor.Props(Settings, router, _registry, _federation), name + "-service");
             var builtIn = new BroServiceEndpoint(_builtIn);
             router.Attach(builtIn);
             routes.Set(BroService.Name, [builtIn]);
@@ -255,21 +262,53 @@ public sealed class BroGateway : IAsyncDisposable
     private async Task StopActorsAsync()
     {
         var stopTimeout = TimeSpan.FromSeconds(10);
+        // In a cluster, the other gateways stop routing here first (the entries leave the
+        // directory), so that few calls arrive only to be answered "shutting down".
+        if (_federation is not null && _system is { WhenTerminated.IsCompleted: false })
+        {
+            try
+            {
+                await _federation.Ask<FederationActor.Withdrawn>(FederationActor.Withdraw.Instance, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+            }
+        }
+
         // The listener first: it unbinds, answers every call in flight, and closes every
         // connection once it has written what it had queued (ListenerActor.Shutdown); the
         // registry sees those as terminations.
         if (_listener is not null)
             await _listener.GracefulStop(stopTimeout, ListenerActor.Shutdown.Instance).ConfigureAwait(false);
-        foreach (var actor in new[] { _builtIn, _registry, _router, _events })
+        foreach (var actor in new[] { _federation, _builtIn, _registry, _router, _events })
         {
             if (actor is not null)
                 await actor.GracefulStop(stopTimeout).ConfigureAwait(false);
         }
 
-        _listener = _registry = _router = _events = _builtIn = null;
+        _listener = _registry = _router = _events = _builtIn = _federation = null;
         if (_providedSystem is null && _system is not null)
             await _system.Terminate().ConfigureAwait(false);
         _system = null;
+    }
+
+    /// <summary>
+    /// The actor system of a gateway that brings its own: a cluster member named
+    /// <see cref="FederationSettings.SystemName"/> when <see cref="GatewaySettings.Cluster"/> is set.
+    /// </summary>
+    private static ActorSystem CreateSystem(GatewaySettings settings) => settings.Cluster is { } cluster
+        ? ActorSystem.Create(FederationSettings.SystemName, FederationConfig.For(cluster, settings.MaxFrameSize).WithFallback(BroConfig.Default))
+        : ActorSystem.Create("bro-gateway", BroConfig.Default);
+
+    /// <summary>
+    /// What this gateway knows of its cluster (members, and which gateway serves which service);
+    /// <c>null</c> when it is not running or runs on one host only.
+    /// </summary>
+    public async Task<FederationView?> GetClusterViewAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_running || _federation is not { } federation)
+            return null;
+        return await federation.Ask<FederationView>(FederationActor.GetView.Instance, cancellationToken).ConfigureAwait(false);
     }
 
     private void RaiseEvent(object e)

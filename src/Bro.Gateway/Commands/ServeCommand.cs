@@ -62,6 +62,10 @@ internal static class ServeCommand
             if (json)
                 config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING").WithFallback(config);
             settings = GatewaySettings.Create(config);
+            // A cluster member: remoting, the cluster provider and the serializer come first,
+            // every other akka key (failure detector, TLS) from the configuration as usual.
+            if (settings.Cluster is { } cluster)
+                config = Bro.Federation.FederationConfig.For(cluster, settings.MaxFrameSize).WithFallback(config);
         }
         catch (ArgumentException e)
         {

@@ -9,7 +9,7 @@ namespace Bro.Gateway.Commands;
 internal sealed class ServeOptions
 {
     /// <summary>How a value is checked and written as HOCON.</summary>
-    public enum ValueKind { Text, Duration, Size, Flag }
+    public enum ValueKind { Text, Duration, Size, Flag, Port }
 
     public ServeOptions(Option<string?> socket)
     {
@@ -21,6 +21,8 @@ internal sealed class ServeOptions
             (Timeout, "BRO_TIMEOUT", "request-timeout", ValueKind.Duration),
             (MaxFrameSize, "BRO_MAX_FRAME_SIZE", "max-frame-size", ValueKind.Size),
             (Debug, "BRO_DEBUG", "debug", ValueKind.Flag),
+            (ClusterPort, "BRO_CLUSTER_PORT", "cluster.port", ValueKind.Port),
+            (ClusterHost, "BRO_CLUSTER_HOST", "cluster.hostname", ValueKind.Text),
         ];
     }
 
@@ -78,6 +80,29 @@ internal sealed class ServeOptions
         HelpName = "N",
     };
 
+    /// <summary><c>--cluster-port</c>: join other gateways in an Akka.Cluster, listening for them on this port.</summary>
+    public Option<string?> ClusterPort { get; } = new("--cluster-port")
+    {
+        Description = "Join a cluster of gateways, listening for them on this TCP port (0: any free port)  [env BRO_CLUSTER_PORT]",
+        HelpName = "port",
+    };
+
+    /// <summary><c>--cluster-host</c>: the address other gateways reach this one at.</summary>
+    public Option<string?> ClusterHost { get; } = new("--cluster-host")
+    {
+        Description = "Address the cluster port binds to and other gateways use (default 127.0.0.1)  [env BRO_CLUSTER_HOST]",
+        HelpName = "host",
+    };
+
+    /// <summary><c>--seed-node</c>, repeatable: the gateways to join through.</summary>
+    public Option<string[]> SeedNodes { get; } = new("--seed-node")
+    {
+        Description = "A gateway to join through, akka.tcp://bro@host:port; repeat for several  [env BRO_SEED_NODES, comma-separated]",
+        HelpName = "address",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.OneOrMore,
+    };
+
     /// <summary>Each setting option with its environment variable, HOCON key and kind of value.</summary>
     public IReadOnlyList<(Option<string?> Option, string Env, string Key, ValueKind Kind)> Settings { get; }
 
@@ -91,5 +116,8 @@ internal sealed class ServeOptions
         command.Add(MaxFrameSize);
         command.Add(Debug);
         command.Add(MetricsPort);
+        command.Add(ClusterPort);
+        command.Add(ClusterHost);
+        command.Add(SeedNodes);
     }
 }

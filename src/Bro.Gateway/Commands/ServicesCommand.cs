@@ -16,9 +16,14 @@ internal static class ServicesCommand
             var all = await ClientCommand.CallBroAsync<ServiceReport[]>(connection, BroService.Services, null, Timeout, cancellationToken);
             // The console's own connection is how it asked, not one of the services asked about.
             var list = all.Where(s => s.Name != connection.ServiceName).ToArray();
+            var cluster = await ClusterViews.GetAsync(connection, Timeout, cancellationToken);
             if (result.GetValue(cli.Json))
             {
-                JsonOutput.WriteLine(list);
+                // In a cluster: the local services, and the directory of every gateway's.
+                if (cluster is null)
+                    JsonOutput.WriteLine(list);
+                else
+                    JsonOutput.WriteLine(new { services = list, gateway = cluster.Self, directory = cluster.Directory });
                 return 0;
             }
 
@@ -34,6 +39,22 @@ internal static class ServicesCommand
                 s.CallsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 s.CallsServed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
+            if (cluster is not null)
+            {
+                // A GATEWAY column, and a row per service another gateway serves: what this
+                // gateway knows of it is the directory's line (name, connections, encoding).
+                rows = rows.Select(r => (string[])[.. r, "local"]).Concat(cluster.Directory
+                    .Where(e => e.Gateway != cluster.Self)
+                    .Select(e => new[]
+                    {
+                        e.Service, "-", e.Connections.ToString(System.Globalization.CultureInfo.InvariantCulture), "-",
+                        e.Encoding, "-", "-", "-", "-", e.Gateway,
+                    }))
+                    .OrderBy(r => r[0], StringComparer.Ordinal);
+                Format.Table(Console.Out, ["NAME", "METHODS", "CONN", "INSTANCES", "ENCODING", "CONNECTED SINCE", "PID/UID", "IN FLIGHT", "SERVED", "GATEWAY"], rows);
+                return 0;
+            }
+
             Format.Table(Console.Out, ["NAME", "METHODS", "CONN", "INSTANCES", "ENCODING", "CONNECTED SINCE", "PID/UID", "IN FLIGHT", "SERVED"], rows);
             return 0;
         }));

@@ -14,9 +14,13 @@ internal static class StatusCommand
         status.SetAction((result, _) => ClientCommand.RunAsync(result, cli, Timeout, async (connection, cancellationToken) =>
         {
             var report = await ClientCommand.CallBroAsync<StatusReport>(connection, BroService.Status, null, Timeout, cancellationToken);
+            var cluster = await ClusterViews.GetAsync(connection, Timeout, cancellationToken);
             if (result.GetValue(cli.Json))
             {
-                JsonOutput.WriteLine(report);
+                if (cluster is null)
+                    JsonOutput.WriteLine(report);
+                else
+                    JsonOutput.WriteLine(new { status = report, cluster });
                 return 0;
             }
 
@@ -33,6 +37,17 @@ internal static class StatusCommand
                 calls in flight  {report.CallsInFlight}
                 errors           {errors}
                 """);
+            if (cluster is not null)
+            {
+                Console.WriteLine($"cluster          {cluster.Self}");
+                foreach (var member in cluster.Members)
+                {
+                    var notes = string.Join(", ", new[] { member.Status, member.Reachable ? null : "unreachable", member.Routed ? null : "not routed" }
+                        .Where(n => n is not null));
+                    Console.WriteLine($"  member         {member.Address} ({notes})");
+                }
+            }
+
             return 0;
         }));
         return status;

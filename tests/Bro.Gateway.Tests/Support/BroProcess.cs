@@ -51,8 +51,11 @@ public sealed class BroProcess : IAsyncDisposable
         return new BroProcess(Process.Start(start)!);
     }
 
-    /// <summary>Completes with the first line (already written or to come) containing <paramref name="text"/>.</summary>
-    public Task<string> WaitForLineAsync(string text)
+    /// <summary>
+    /// Completes with the first line (already written or to come) containing <paramref name="text"/>;
+    /// fails after <paramref name="timeout"/> (default 30 s).
+    /// </summary>
+    public Task<string> WaitForLineAsync(string text, TimeSpan? timeout = null)
     {
         var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lines)
@@ -62,7 +65,7 @@ public sealed class BroProcess : IAsyncDisposable
             else _waiters.Add((l => l.Contains(text, StringComparison.Ordinal), seen));
         }
 
-        return seen.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return seen.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Sends SIGTERM, as a service manager stopping the gateway would.</summary>
