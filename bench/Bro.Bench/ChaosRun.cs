@@ -51,7 +51,7 @@ internal static class ChaosRun
             var socket = Path.Combine(dir, "gateway.sock");
             var config = Path.Combine(dir, "chaos.hocon");
             await File.WriteAllTextAsync(config, GatewayConfig);
-            await using var gateway = ChildProcess.Start("Bro.Gateway.dll", ["--socket", socket, "--config", config], "listening", options.GatewayEnv);
+            await using var gateway = ChildProcess.Start(ChildProcess.Gateway, ["--socket", socket, "--config", config], "listening", options.GatewayEnv);
             await gateway.ReadyAsync();
             var result = await RunAsync(options, duration, socket, gateway);
             Console.WriteLine();

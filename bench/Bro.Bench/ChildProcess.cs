@@ -29,6 +29,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>The process id, for <see cref="ProcessProbe"/>.</summary>
     public int Id => _process.Id;
 
+    /// <summary>The gateway console's assembly (the <c>bro</c> command), copied into the bench's output.</summary>
+    public const string Gateway = "Bro.Gateway.dll";
+
     /// <summary>
     /// Starts <c>dotnet dll args</c>; <see cref="ReadyAsync"/> completes on the first line containing <paramref name="readyLine"/>.
     /// With <paramref name="discardStdout"/>, its standard output goes to /dev/null (a process that

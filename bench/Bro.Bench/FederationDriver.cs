@@ -26,10 +26,10 @@ internal static class FederationDriver
             var (portA, portB) = (FreePort(), FreePort());
             var seed = $"akka.tcp://bro@127.0.0.1:{portA}";
             var (socketA, socketB) = (Path.Combine(dir, "a.sock"), Path.Combine(dir, "b.sock"));
-            await using var a = ChildProcess.Start("bro.dll", ["serve", "--socket", socketA, "--cluster-port", $"{portA}", "--seed-node", seed],
+            await using var a = ChildProcess.Start(ChildProcess.Gateway, ["serve", "--socket", socketA, "--cluster-port", $"{portA}", "--seed-node", seed],
                 "listening", options.GatewayEnv);
             await a.ReadyAsync();
-            await using var b = ChildProcess.Start("bro.dll", ["serve", "--socket", socketB, "--cluster-port", $"{portB}", "--seed-node", seed],
+            await using var b = ChildProcess.Start(ChildProcess.Gateway, ["serve", "--socket", socketB, "--cluster-port", $"{portB}", "--seed-node", seed],
                 "listening", options.GatewayEnv);
             await b.ReadyAsync();
 
@@ -86,7 +86,7 @@ internal static class FederationDriver
         while (true)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "bro.dll"), "services", "--socket", socket })
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, ChildProcess.Gateway), "services", "--socket", socket })
                 start.ArgumentList.Add(arg);
             using var process = Process.Start(start)!;
             var output = await process.StandardOutput.ReadToEndAsync(cancellation);

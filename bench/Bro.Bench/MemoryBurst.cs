@@ -21,7 +21,7 @@ internal static class MemoryBurst
         try
         {
             var socket = Path.Combine(dir, "gateway.sock");
-            await using var gateway = ChildProcess.Start("Bro.Gateway.dll", ["--socket", socket], "listening", options.GatewayEnv);
+            await using var gateway = ChildProcess.Start(ChildProcess.Gateway, ["--socket", socket], "listening", options.GatewayEnv);
             await gateway.ReadyAsync();
             var pid = gateway.Id;
             var ledger = new ChaosLedger(TimeSpan.FromSeconds(1));

@@ -33,7 +33,7 @@ internal static class RawDriver
             var floor = await RunTarget("floor", ChildProcess.StartRole("relay", "--socket", socket), socket, encoding, scenarios, coldWarmCalls, null,
                 watched: false);
             socket = Path.Combine(dir, $"raw-gw-{encoding}.sock");
-            var gateway = await RunTarget("gateway", ChildProcess.Start("Bro.Gateway.dll", ["--socket", socket], "listening", options.GatewayEnv),
+            var gateway = await RunTarget("gateway", ChildProcess.Start(ChildProcess.Gateway, ["--socket", socket], "listening", options.GatewayEnv),
                 socket, encoding, scenarios, coldWarmCalls, options.Runs("accept-storm") ? stormConnections : null, options.WithMonitor);
             coldWarm.Add(floor.ColdWarm);
             coldWarm.Add(gateway.ColdWarm);
@@ -52,7 +52,7 @@ internal static class RawDriver
         await using var server = process;
         await server.ReadyAsync();
         // Watched from before the first call to after the last, as an operator's terminal would.
-        await using var monitor = watched ? ChildProcess.Start("Bro.Gateway.dll", ["monitor", "--socket", socket], "Monitoring", discardStdout: true) : null;
+        await using var monitor = watched ? ChildProcess.Start(ChildProcess.Gateway, ["monitor", "--socket", socket], "Monitoring", discardStdout: true) : null;
         if (monitor is not null)
             await monitor.ReadyAsync();
         var deadline = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();

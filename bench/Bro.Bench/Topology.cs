@@ -45,7 +45,7 @@ internal sealed class Topology : IAsyncDisposable
     public static async Task<Topology> StartGatewayAsync(string dir, string encoding, IEnumerable<string> environment)
     {
         var socket = Path.Combine(dir, $"gw-{encoding}.sock");
-        var server = ChildProcess.Start("Bro.Gateway.dll", ["--socket", socket], "listening", environment);
+        var server = ChildProcess.Start(ChildProcess.Gateway, ["--socket", socket], "listening", environment);
         var topology = new Topology("gateway", server) { MainSocket = socket };
         await server.ReadyAsync();
         await Task.WhenAll(

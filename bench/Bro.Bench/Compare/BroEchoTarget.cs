@@ -33,7 +33,7 @@ internal sealed class BroEchoTarget : IEchoTarget
     public static async Task<BroEchoTarget> StartAsync(string dir, string encoding, IEnumerable<string> gatewayEnvironment)
     {
         var socket = Path.Combine(dir, $"cmp-gw-{encoding}.sock");
-        var gateway = ChildProcess.Start("Bro.Gateway.dll", ["--socket", socket], "listening", gatewayEnvironment);
+        var gateway = ChildProcess.Start(ChildProcess.Gateway, ["--socket", socket], "listening", gatewayEnvironment);
         ChildProcess? callee = null;
         BroClient? caller = null;
         try
