@@ -46,9 +46,13 @@ public sealed class RawPeer : IAsyncDisposable
 
     /// <summary>Reads one frame's payload; fails the test after <see cref="ReadTimeout"/>.</summary>
     /// <exception cref="EndOfStreamException">The gateway closed the connection.</exception>
-    public async Task<byte[]> ReadPayloadAsync()
+    public Task<byte[]> ReadPayloadAsync() => ReadPayloadAsync(ReadTimeout);
+
+    /// <summary>Reads one frame's payload; fails the test after <paramref name="within"/>.</summary>
+    /// <exception cref="EndOfStreamException">The gateway closed the connection.</exception>
+    public async Task<byte[]> ReadPayloadAsync(TimeSpan within)
     {
-        using var timeout = new CancellationTokenSource(ReadTimeout);
+        using var timeout = new CancellationTokenSource(within);
         var prefix = new byte[4];
         await _stream.ReadExactlyAsync(prefix, timeout.Token);
         var payload = new byte[BinaryPrimitives.ReadUInt32BigEndian(prefix)];
@@ -90,12 +94,14 @@ public sealed class RawPeer : IAsyncDisposable
     }
 
     /// <summary>Registers under <paramref name="name"/> and reads the REGISTER_ACK.</summary>
-    public static async Task<RawPeer> RegisterAsync(string path, string name, BroEncoding encoding = BroEncoding.Json, int? poolIndex = null)
+    public static async Task<RawPeer> RegisterAsync(string path, string name, BroEncoding encoding = BroEncoding.Json, int? poolIndex = null,
+        TimeSpan? ackTimeout = null)
     {
         var peer = await ConnectAsync(path);
         var metadata = poolIndex is { } i ? RawValue.FromObject(new { poolIndex = i }, encoding) : null;
         await peer.SendAsync(new RegisterMessage(name, ["echo"], "1.0.0", metadata), encoding);
-        await peer.ReadAsync<RegisterAckMessage>();
+        var ack = Frames.Deserialize(await peer.ReadPayloadAsync(ackTimeout ?? ReadTimeout));
+        _ = ack as RegisterAckMessage ?? throw new Xunit.Sdk.XunitException($"Expected RegisterAckMessage, got {ack}");
         return peer;
     }
 
