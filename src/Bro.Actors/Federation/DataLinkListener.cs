@@ -6,7 +6,8 @@ using Akka.Event;
 namespace Bro.Federation;
 
 /// <summary>
-/// The data port: accepts the links other gateways open to this one, runs TLS (when the
+/// The data port: bound when the gateway starts (a port in use fails the start, as the socket
+/// path does), then, once <see cref="Start"/>ed, accepts the links other gateways open to this one, runs TLS (when the
 /// cluster speaks it) and reads each link's hello, and hands the link on as an
 /// <see cref="InboundLink"/>. Whose token it carries is for the <see cref="FederationActor"/> to judge.
 /// </summary>
@@ -25,19 +26,18 @@ internal sealed class DataLinkListener : IDisposable
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Socket _socket;
-    private readonly SslServerAuthenticationOptions? _tls;
-    private readonly Action<InboundLink> _accepted;
-    private readonly ILoggingAdapter _log;
     private readonly CancellationTokenSource _stop = new();
+    private SslServerAuthenticationOptions? _tls;
+    private Action<InboundLink> _accepted = _ => { };
+    private ILoggingAdapter _log = NoLogger.Instance;
     private int _pending;
+    private int _started;
 
-    /// <summary>Binds <paramref name="host"/>:<paramref name="port"/> (0: a free port) and starts accepting.</summary>
+    /// <summary>Binds <paramref name="host"/>:<paramref name="port"/> (0: a free port); nothing is accepted before <see cref="Start"/>.</summary>
     /// <param name="host">An IP address or a name that resolves to one.</param>
     /// <param name="port">The data port; 0 picks a free one (see <see cref="Port"/>).</param>
-    /// <param name="tls">The TLS server options when the cluster speaks TLS, else <c>null</c>.</param>
-    /// <param name="accepted">Called, on a pool thread, with each link whose hello was read.</param>
-    /// <param name="log">Where refused connections are logged.</param>
-    public DataLinkListener(string host, int port, SslServerAuthenticationOptions? tls, Action<InboundLink> accepted, ILoggingAdapter log)
+    /// <exception cref="SocketException">The port cannot be bound (in use, say).</exception>
+    public DataLinkListener(string host, int port)
     {
         var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host)[0];
         _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -53,14 +53,23 @@ internal sealed class DataLinkListener : IDisposable
         }
 
         Port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
-        _tls = tls;
-        _accepted = accepted;
-        _log = log;
-        _ = AcceptLoopAsync();
     }
 
     /// <summary>The port bound.</summary>
     public int Port { get; }
+
+    /// <summary>Starts accepting; called again (a restarted federation actor), only hands links to the new <paramref name="accepted"/>.</summary>
+    /// <param name="tls">The TLS server options when the cluster speaks TLS, else <c>null</c>.</param>
+    /// <param name="accepted">Called, on a pool thread, with each link whose hello was read.</param>
+    /// <param name="log">Where refused connections are logged.</param>
+    public void Start(SslServerAuthenticationOptions? tls, Action<InboundLink> accepted, ILoggingAdapter log)
+    {
+        _tls = tls;
+        _accepted = accepted;
+        _log = log;
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+            _ = AcceptLoopAsync();
+    }
 
     /// <summary>Stops accepting; links already handed on are not touched.</summary>
     public void Dispose()

@@ -114,7 +114,7 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, UniqueAddress> _tokens = new(StringComparer.Ordinal);
     // Gateways whose link broke, resting until RestOver.
     private readonly HashSet<Address> _resting = [];
-    private DataLinkListener? _listener;
+    private readonly DataLinkListener _listener;
     private readonly Dictionary<string, CallEndpoint[]> _applied = new(StringComparer.Ordinal);
     private IImmutableSet<DirectoryEntry> _directory = ImmutableHashSet<DirectoryEntry>.Empty;
     private ImmutableHashSet<DirectoryEntry> _published = [];
@@ -124,8 +124,9 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     /// <summary>The actor's timers; set by Akka before the actor starts.</summary>
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public FederationActor(GatewaySettings settings, FederationSettings federation, CallRouter router, RouteTable routes)
+    public FederationActor(GatewaySettings settings, FederationSettings federation, CallRouter router, RouteTable routes, DataLinkListener dataPort)
     {
+        _listener = dataPort;
         _settings = settings;
         _federation = federation;
         _router = router;
@@ -171,8 +172,14 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Props for the federation actor; create it under <see cref="Name"/>.</summary>
-    internal static Props Props(GatewaySettings settings, FederationSettings federation, CallRouter router, RouteTable routes) =>
-        Akka.Actor.Props.Create(() => new FederationActor(settings, federation, router, routes));
+    /// <param name="settings">The gateway's settings.</param>
+    /// <param name="federation">How this gateway joins the others.</param>
+    /// <param name="router">The data plane the links route into.</param>
+    /// <param name="routes">Where remote routes are set and local ones read.</param>
+    /// <param name="dataPort">The bound data port; the actor starts it, the gateway closes it.</param>
+    internal static Props Props(GatewaySettings settings, FederationSettings federation, CallRouter router, RouteTable routes,
+        DataLinkListener dataPort) =>
+        Akka.Actor.Props.Create(() => new FederationActor(settings, federation, router, routes, dataPort));
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -182,7 +189,7 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         _replicator.Tell(Dsl.Subscribe(DirectoryKey, Self));
         var self = Self;
         _routes.LocalChanged = () => self.Tell(LocalServicesChanged.Instance);
-        _listener = new DataLinkListener(_federation.Hostname, _federation.DataPort, _tls?.ServerOptions(), link => self.Tell(link), _log);
+        _listener.Start(_tls?.ServerOptions(), link => self.Tell(link), _log);
         _log.Info("Data links from other gateways: port {0}", _listener.Port);
         Publish();
     }
@@ -192,7 +199,6 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     {
         _routes.LocalChanged = null;
         _cluster.Unsubscribe(Self);
-        _listener?.Dispose();
         foreach (var service in _applied.Keys)
             _routes.SetRemote(service, []);
         foreach (var link in _links.Values)
@@ -300,7 +306,7 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
             _tokens.Remove(stale);
         var token = DataLinkHello.NewToken();
         _tokens[Convert.ToHexString(token)] = member;
-        var offer = new DataLinkOffer(_federation.PublicHostname ?? _federation.Hostname, _listener!.Port, token, _offers.ContainsKey(member.Address));
+        var offer = new DataLinkOffer(_federation.PublicHostname ?? _federation.Hostname, _listener.Port, token, _offers.ContainsKey(member.Address));
         PeerAt(member.Address).Tell(offer, Self);
     }
 
@@ -530,6 +536,6 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
             .OrderBy(e => e.Service, StringComparer.Ordinal).ThenBy(e => e.Gateway, StringComparer.Ordinal)
             .Select(e => new RemoteServiceInfo(e.Service, e.Gateway, e.Encoding == BroEncoding.Json ? "json" : "msgpack", e.Connections))
             .ToImmutableArray();
-        return new FederationView(_self, members, directory) { DataPort = _listener?.Port ?? 0 };
+        return new FederationView(_self, members, directory) { DataPort = _listener.Port };
     }
 }

@@ -40,6 +40,8 @@ public sealed class BroGateway : IAsyncDisposable
     private IActorRef? _events;
     private IActorRef? _builtIn;
     private IActorRef? _federation;
+    // The federation actor's data port: bound before the actors start, closed after they stopped.
+    private DataLinkListener? _dataPort;
     private volatile bool _running;
 
     /// <summary>Creates a gateway; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -115,6 +117,17 @@ public sealed class BroGateway : IAsyncDisposable
             if (Settings.Cluster is not null && ((ExtendedActorSystem)system).Provider is not Akka.Cluster.ClusterActorRefProvider)
                 throw new InvalidOperationException(
                     "bro.gateway.cluster is set but the actor system given to the gateway is not a cluster system: configure it with FederationConfig.For(...)");
+            // Bound before any actor starts: a data port in use fails the start at once.
+            try
+            {
+                _dataPort = Settings.Cluster is { } federation ? new DataLinkListener(federation.Hostname, federation.DataPort) : null;
+            }
+            catch
+            {
+                await StopActorsAsync().ConfigureAwait(false);
+                throw;
+            }
+
             var name = "bro-gateway-" + Interlocked.Increment(ref _instances);
             var callEvents = Settings.Debug || CallRouted is not null || ResponseRouted is not null || Error is not null;
 
@@ -125,7 +138,7 @@ public sealed class BroGateway : IAsyncDisposable
             _router = system.ActorOf(RouterActor.Props(Settings, router), name + "-router");
             _registry = system.ActorOf(RegistryActor.Props(Settings, routes, _time, publishEvents: true), name + "-registry");
             if (Settings.Cluster is { } cluster)
-                _federation = system.ActorOf(FederationActor.Props(Settings, cluster, router, routes), FederationActor.Name);
+                _federation = system.ActorOf(FederationActor.Props(Settings, cluster, router, routes, _dataPort!), FederationActor.Name);
             _builtIn = system.ActorOf(BroServiceActor.Props(Settings, router, _registry, _federation), name + "-service");
             var builtIn = new BroServiceEndpoint(_builtIn);
             router.Attach(builtIn);
@@ -287,6 +300,8 @@ public sealed class BroGateway : IAsyncDisposable
         }
 
         _listener = _registry = _router = _events = _builtIn = _federation = null;
+        _dataPort?.Dispose();
+        _dataPort = null;
         if (_providedSystem is null && _system is not null)
             await _system.Terminate().ConfigureAwait(false);
         _system = null;

@@ -107,6 +107,32 @@ public sealed class FederationDataLinkSpec(ITestOutputHelper output)
         Assert.Equal((next.Id, ResponseStatus.Success), (answer.Id, answer.Status));
     }
 
+    [Fact]
+    public async Task A_data_port_in_use_fails_the_gateways_start()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var directory = Directory.CreateTempSubdirectory("bro-").FullName;
+        try
+        {
+            var settings = Bro.Configuration.GatewaySettings.Default with
+            {
+                SocketPath = Path.Combine(directory, "gw.sock"),
+                Cluster = new FederationSettings { Port = 0, DataPort = port },
+            };
+            await using var gateway = new Bro.Hosting.BroGateway(settings);
+
+            var failure = await Assert.ThrowsAsync<SocketException>(() => gateway.StartAsync());
+            Assert.Equal(SocketError.AddressAlreadyInUse, failure.SocketErrorCode);
+            Assert.False(File.Exists(settings.SocketPath)); // nothing half-started
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task<Socket> ConnectAsync(int port)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
