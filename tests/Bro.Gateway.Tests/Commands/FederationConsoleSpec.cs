@@ -20,6 +20,7 @@ public sealed class FederationConsoleSpec(ITestOutputHelper output) : IDisposabl
     public async Task A_raw_client_on_one_bro_serve_calls_a_service_on_another_and_bro_services_names_its_gateway()
     {
         int[] ports = [FreePort(), FreePort(), FreePort()];
+        int[] dataPorts = [FreePort(), FreePort(), FreePort()];
         var seed = $"akka.tcp://bro@127.0.0.1:{ports[0]}";
         string Socket(int i) => Path.Combine(_directory, $"{(char)('a' + i)}.sock");
         // Akka's own keys come from the HOCON file as for any setting: on a shared test machine a
@@ -31,7 +32,7 @@ public sealed class FederationConsoleSpec(ITestOutputHelper output) : IDisposabl
         {
             for (var i = 0; i < 3; i++)
                 gateways.Add(BroProcess.Start("serve", "--socket", Socket(i), "--cluster-port", ports[i].ToString(), "--seed-node", seed,
-                    "--config", config));
+                    "--cluster-data-port", dataPorts[i].ToString(), "--config", config));
             // Three runtimes starting at once on a shared machine: a minute, not the usual 30 s.
             foreach (var gateway in gateways)
                 await gateway.WaitForLineAsync("Bro gateway listening on", TimeSpan.FromSeconds(90));
@@ -64,6 +65,7 @@ public sealed class FederationConsoleSpec(ITestOutputHelper output) : IDisposabl
             await using var status = BroProcess.Start("status", "--socket", Socket(2));
             Assert.Equal(0, await status.WaitForExitAsync());
             output.WriteLine(status.Output);
+            Assert.Contains($"cluster          akka.tcp://bro@127.0.0.1:{ports[2]} (data links on port {dataPorts[2]})", status.Output);
             foreach (var port in ports)
                 Assert.Contains($"member         akka.tcp://bro@127.0.0.1:{port} (Up)", status.Output);
 
