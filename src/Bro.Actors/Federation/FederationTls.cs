@@ -19,7 +19,9 @@ namespace Bro.Federation;
 /// the host the client dialled; it never applies to a client's certificate, which carries no
 /// host to compare with. <c>require-mutual-authentication</c> (default on) makes the server ask
 /// for the client's certificate and refuse a client that sends none; off, the client is not
-/// authenticated at all. Revocation is not checked, as DotNetty does not.</para>
+/// authenticated at all. Revocation is not checked, as DotNetty does not. The protocol versions
+/// are left to the system (TLS 1.2 and 1.3), where DotNetty fixes TLS 1.0 to 1.2: both ends of a
+/// link that uses this class negotiate the newest.</para>
 /// <para>An actor system created with a <c>DotNettySslSetup</c> uses that setup instead of this
 /// HOCON; Bro creates none, so the two agree. Immutable and thread-safe; each call returns new
 /// options, which share <see cref="Certificate"/>.</para>

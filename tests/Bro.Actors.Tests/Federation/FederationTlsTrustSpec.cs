@@ -41,6 +41,41 @@ public sealed class FederationTlsTrustSpec : IDisposable
     }
 
     [Fact]
+    public void From_finds_the_certificate_by_thumbprint_in_the_store_when_use_thumbprint_over_file_is_on()
+    {
+        // Reloaded with a persisted key: a store keeps the key only if it outlives this process's memory.
+        using var self = SelfSigned("CN=bro-gateway-in-store");
+        using var certificate = X509CertificateLoader.LoadPkcs12(self.Export(X509ContentType.Pfx, ""), "", X509KeyStorageFlags.PersistKeySet);
+        using var store = new X509Store(StoreName.My, StoreLocation.CurrentUser);
+        store.Open(OpenFlags.ReadWrite);
+        store.Add(certificate);
+        try
+        {
+            var tls = FederationTls.From(ConfigurationFactory.ParseString($$"""
+                akka.remote.dot-netty.tcp {
+                  enable-ssl = true
+                  ssl {
+                    suppress-validation = on
+                    certificate {
+                      use-thumbprint-over-file = true
+                      thumbprint = "{{certificate.Thumbprint}}"
+                      store-name = "My"
+                      store-location = "current-user"
+                    }
+                  }
+                }
+                """))!;
+
+            Assert.Equal(certificate.Thumbprint, tls.Certificate.Thumbprint);
+            Assert.True(tls.Certificate.HasPrivateKey);
+        }
+        finally
+        {
+            store.Remove(certificate);
+        }
+    }
+
+    [Fact]
     public void From_refuses_a_certificate_without_its_private_key_as_Akka_refuses_to_listen_with_it()
     {
         var path = Path.Combine(_directory, "public.pfx");
