@@ -35,6 +35,8 @@ internal static class FederationDriver
 
             var loopback = LoopbackRoundTripMs(N(20_000, 2_000));
             Console.WriteLine($"loopback TCP round trip p50 {loopback:N3} ms");
+            var remoting = await RemotingRoundTrip.MeasureAsync();
+            Console.WriteLine($"akka.remote round trip p50 {remoting.P50Ms:N3} ms p90 {remoting.P90Ms:N3} ms");
             var deadline = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
             var pair = 0;
             foreach (var encoding in new[] { "json", "msgpack" })

@@ -5,7 +5,8 @@ using Bro.Bench;
 // comparison, or with --driver federation calls across two clustered gateways, and starts the
 // other processes; `callee` is a service answering
 // echo/noop/work/nested; `chaos-callee` the chaos run's service killed with SIGKILL; `relay` is
-// the floor; `grpc-server` the gRPC echo server.
+// the floor; `grpc-server` the gRPC echo server; `remote-echo` the far end of the federation
+// driver's Akka.Remote round trip.
 var options = BenchOptions.Parse(args);
 if (options.ListenTelemetry)
     Environment.SetEnvironmentVariable(ClientTelemetryListener.Variable, "1");
@@ -21,6 +22,7 @@ return options.Role switch
     "callee" => await CalleeRole.RunAsync(options),
     "relay" => await FloorRelay.RunAsync(options),
     "grpc-server" => await Bro.Bench.Grpc.GrpcServerRole.RunAsync(options),
+    "remote-echo" => await RemoteEchoRole.RunAsync(),
     _ => Fail($"unknown role {options.Role}"),
 };
 

@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
+using Bro.Transport;
 
 namespace Bro.Connection;
 
@@ -34,6 +36,37 @@ internal static class FrameBuffers
 
     private static readonly ConcurrentQueue<byte[]> Large = new();
     private static readonly Timer ReleaseTimer = new(_ => Release(), null, Timeout.Infinite, Timeout.Infinite);
+
+    /// <summary>
+    /// Moves or grows a read buffer so the partial frame at [start, end) fits whole and there is
+    /// room to read (<paramref name="readSize"/> bytes when the partial frame's length is not known yet).
+    /// </summary>
+    public static byte[] MakeRoom(byte[] buffer, ref int start, ref int end, int readSize)
+    {
+        var partial = end - start;
+        var needed = partial >= BroFraming.HeaderSize
+            ? BroFraming.HeaderSize + (int)BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(start))
+            : readSize;
+        if (needed > buffer.Length)
+        {
+            var larger = Rent(Math.Max(needed, readSize));
+            buffer.AsSpan(start, partial).CopyTo(larger);
+            Return(buffer);
+            buffer = larger;
+        }
+        else if (start > 0 && (buffer.Length - start < needed || end == buffer.Length))
+        {
+            buffer.AsSpan(start, partial).CopyTo(buffer);
+        }
+        else
+        {
+            return buffer;
+        }
+
+        start = 0;
+        end = partial;
+        return buffer;
+    }
 
     /// <summary>A buffer of at least <paramref name="size"/> bytes, not cleared.</summary>
     public static byte[] Rent(int size)

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 
 namespace Bro.Connection;
 
@@ -16,6 +17,9 @@ namespace Bro.Connection;
 /// does nothing, and the send's completion takes whatever gathered meanwhile.</para>
 /// <para>Completing (closing gracefully) writes what is queued, then shuts down the send
 /// direction; closing drops what is queued. Appends after either are ignored.</para>
+/// <para>Target: a socket, written directly (a service's connection, a plain link to another
+/// gateway), or a stream (a TLS link to another gateway). A buffer made without one gathers
+/// frames, as if a send were in flight, until <see cref="Start"/> gives it one.</para>
 /// <para>Flow control: past a quarter of the limit the buffer is "full" for its writers
 /// (<see cref="WhenWritable"/>): a connection's reader that wrote here waits, without reading
 /// its own socket, until it drains below an eighth. A sender is slowed by its target; the target
@@ -27,7 +31,8 @@ internal sealed class OutboundBuffer
     // Enough for a batch of small frames; larger frames rent what they need.
     private const int InitialSize = 4096;
 
-    private readonly Socket _socket;
+    private Socket? _socket;
+    private Stream? _stream;
     private readonly long _limit;
     private readonly Action<Exception> _onSendFailed;
     private readonly object _gate = new();
@@ -55,8 +60,18 @@ internal sealed class OutboundBuffer
     /// <param name="waitLimitMs">How long writers are held back in one congestion; past it
     /// <see cref="WhenWritable"/> holds nobody (calls to this peer are refused instead).</param>
     public OutboundBuffer(Socket socket, long limit, Action<Exception> onSendFailed, long waitLimitMs)
+        : this(limit, onSendFailed, waitLimitMs)
     {
         _socket = socket;
+        _sending = false;
+    }
+
+    /// <summary>A buffer that gathers what is appended until <see cref="Start"/> gives it a socket or a stream.</summary>
+    /// <inheritdoc cref="OutboundBuffer(Socket, long, Action{Exception}, long)" path="/param"/>
+    public OutboundBuffer(long limit, Action<Exception> onSendFailed, long waitLimitMs)
+    {
+        // Not started: a "send in flight" holds every flush back until Start.
+        _sending = true;
         _limit = limit;
         _waitLimitMs = waitLimitMs;
         _onSendFailed = onSendFailed;
@@ -150,6 +165,33 @@ internal sealed class OutboundBuffer
         }
     }
 
+    /// <summary>
+    /// Gives a buffer made without a target its socket (<paramref name="stream"/> <c>null</c>)
+    /// or its stream, and sends what gathered meanwhile. Once only.
+    /// </summary>
+    public void Start(Socket socket, Stream? stream)
+    {
+        byte[]? chunk;
+        int count;
+        lock (_gate)
+        {
+            if (_socket is not null)
+                throw new InvalidOperationException("The outbound buffer has a target already");
+            _socket = socket;
+            _stream = stream;
+            if (_closed)
+                return;
+            chunk = _buffer;
+            count = _count;
+            _buffer = null;
+            _count = 0;
+            _sending = chunk is not null;
+        }
+
+        if (chunk is not null)
+            Send(chunk, count);
+    }
+
     /// <summary>Starts sending what is queued unless a send is in flight. Never blocks.</summary>
     public void Flush()
     {
@@ -237,13 +279,19 @@ internal sealed class OutboundBuffer
 
     private void Send(byte[] chunk, int count)
     {
+        if (_stream is not null)
+        {
+            _ = WriteStreamAsync(_stream, chunk, count);
+            return;
+        }
+
         while (true)
         {
             ValueTask<int> sending;
             try
             {
                 // A stream socket's SendAsync completes once every byte is written.
-                sending = _socket.SendAsync(chunk.AsMemory(0, count), SocketFlags.None);
+                sending = _socket!.SendAsync(chunk.AsMemory(0, count), SocketFlags.None);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -286,6 +334,23 @@ internal sealed class OutboundBuffer
 
         if (Next(chunk, count, out chunk, out count))
             Send(chunk, count);
+    }
+
+    private async Task WriteStreamAsync(Stream stream, byte[] chunk, int count)
+    {
+        do
+        {
+            try
+            {
+                await stream.WriteAsync(chunk.AsMemory(0, count)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or AuthenticationException)
+            {
+                Failed(e);
+                return;
+            }
+        }
+        while (Next(chunk, count, out chunk, out count));
     }
 
     /// <summary>Returns the sent chunk and takes the next one, if any; else ends the send loop.</summary>
@@ -335,7 +400,8 @@ internal sealed class OutboundBuffer
     {
         try
         {
-            _socket.Shutdown(SocketShutdown.Send);
+            // Never started: there is no socket to shut down.
+            _socket?.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

@@ -241,7 +241,7 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
                 }
                 else
                 {
-                    buffer = MakeRoom(buffer!, ref start, ref end);
+                    buffer = FrameBuffers.MakeRoom(buffer!, ref start, ref end, _readBufferSize);
                 }
 
                 var read = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
@@ -304,34 +304,6 @@ internal sealed class SocketConnection : CallEndpoint, IDisposable
         }
 
         _actor.Tell(new ConnectionActor.ReadEnded(failure));
-    }
-
-    /// <summary>Moves or grows the buffer so the partial frame at [start, end) fits whole and there is room to read.</summary>
-    private byte[] MakeRoom(byte[] buffer, ref int start, ref int end)
-    {
-        var partial = end - start;
-        var needed = partial >= BroFraming.HeaderSize
-            ? BroFraming.HeaderSize + (int)BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(start))
-            : _readBufferSize;
-        if (needed > buffer.Length)
-        {
-            var larger = FrameBuffers.Rent(Math.Max(needed, _readBufferSize));
-            buffer.AsSpan(start, partial).CopyTo(larger);
-            FrameBuffers.Return(buffer);
-            buffer = larger;
-        }
-        else if (start > 0 && (buffer.Length - start < needed || end == buffer.Length))
-        {
-            buffer.AsSpan(start, partial).CopyTo(buffer);
-        }
-        else
-        {
-            return buffer;
-        }
-
-        start = 0;
-        end = partial;
-        return buffer;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
@@ -8,7 +7,6 @@ using Bro.BuiltIn;
 using Bro.Configuration;
 using Bro.Protocol;
 using Bro.Routing;
-using Bro.Transport;
 
 namespace Bro.Federation;
 
@@ -27,10 +25,15 @@ namespace Bro.Federation;
 /// a singleton a failover). An entry is routed only while its gateway is an Up, reachable
 /// member of the same incarnation, so entries of a crashed gateway route nothing even before
 /// a survivor removes them.</para>
-/// <para><b>Frames.</b> The data plane does not pass through this actor on the way out
-/// (<see cref="PeerEndpoint"/> sends from the reader's thread); on the way in, a
-/// <see cref="FrameBatch"/> is routed here exactly as a socket's read loop routes its frames,
-/// with the sending gateway's <see cref="PeerEndpoint"/> as the caller or responder.</para>
+/// <para><b>Frames.</b> The data plane never passes through this actor, nor through Akka
+/// remoting: frames travel on direct data links (<see cref="PeerEndpoint"/>), written and read
+/// like a service's socket. Remoting costs several mailbox hops per message on each side
+/// (measured: its own round trip alone was as long as the whole target for a call across two
+/// gateways; docs/bench-log.md, section 25). This actor hands out the links' tokens
+/// (<see cref="DataLinkOffer"/>, sent only to members, and with a secret only to members that
+/// proved it), checks them when a link arrives (<see cref="InboundLink"/>), and replaces a link
+/// that broke: its calls in flight are answered CONNECTION_LOST at once, and its gateway rests
+/// from new calls for <see cref="LinkRetryDelay"/> before a new link is opened.</para>
 /// <para><b>Failure.</b> An unreachable or leaving gateway gets no new calls; its calls in
 /// flight keep their deadlines (the caller's gateway answers DEADLINE_EXCEEDED on time, whatever
 /// the partition). Once the cluster removes it (it left, or the split-brain resolver downed
@@ -80,7 +83,14 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         private GetView() { }
     }
 
+    /// <summary>How long a gateway whose link broke gets no new calls before a new link is tried.</summary>
+    public static readonly TimeSpan LinkRetryDelay = TimeSpan.FromSeconds(1);
+
     private sealed record SecretTimedOut(UniqueAddress Member) : IDeadLetterSuppression;
+
+    private sealed record LinkBroken(PeerEndpoint Link, string Why);
+
+    private sealed record RestOver(Address Gateway) : IDeadLetterSuppression;
 
     private sealed record WithdrawRequest(IActorRef ReplyTo);
 
@@ -92,13 +102,19 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     private readonly IActorRef _replicator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly FederationSecret? _secret;
-    private readonly FlushList _flushes = new();
+    private readonly FederationTls? _tls;
     private readonly Dictionary<Address, Member> _up = [];
     private readonly HashSet<Address> _unreachable = [];
     // With a secret: members whose proof we verified, and those that have also accepted ours.
     private readonly Dictionary<Address, long> _trusted = [];
     private readonly HashSet<Address> _confirmed = [];
     private readonly Dictionary<(Address, BroEncoding), PeerEndpoint> _links = [];
+    // The offers other gateways made this one, and the tokens this one issued (hex) with whom to.
+    private readonly Dictionary<Address, DataLinkOffer> _offers = [];
+    private readonly Dictionary<string, UniqueAddress> _tokens = new(StringComparer.Ordinal);
+    // Gateways whose link broke, resting until RestOver.
+    private readonly HashSet<Address> _resting = [];
+    private DataLinkListener? _listener;
     private readonly Dictionary<string, CallEndpoint[]> _applied = new(StringComparer.Ordinal);
     private IImmutableSet<DirectoryEntry> _directory = ImmutableHashSet<DirectoryEntry>.Empty;
     private ImmutableHashSet<DirectoryEntry> _published = [];
@@ -119,8 +135,17 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         _secret = federation.Secret is { } secret ? new FederationSecret(secret) : null;
         _self = _cluster.SelfAddress.ToString();
         _incarnation = _cluster.SelfUniqueAddress.Uid;
+        // Data links speak TLS when the cluster port does, with the same certificate and trust.
+        _tls = FederationTls.From(Context.System.Settings.Config);
 
-        Receive<FrameBatch>(Route);
+        Receive<DataLinkOffer>(Offered);
+        Receive<InboundLink>(Arrived);
+        Receive<LinkBroken>(Broken);
+        Receive<RestOver>(r =>
+        {
+            if (_resting.Remove(r.Gateway))
+                ApplyRoutes();
+        });
         Receive<LocalServicesChanged>(_ => Publish());
         Receive<ClusterEvent.MemberUp>(e => MemberUp(e.Member));
         Receive<ClusterEvent.MemberLeft>(e => NoLongerUp(e.Member));
@@ -157,6 +182,8 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         _replicator.Tell(Dsl.Subscribe(DirectoryKey, Self));
         var self = Self;
         _routes.LocalChanged = () => self.Tell(LocalServicesChanged.Instance);
+        _listener = new DataLinkListener(_federation.Hostname, _federation.DataPort, _tls?.ServerOptions(), link => self.Tell(link), _log);
+        _log.Info("Data links from other gateways: port {0}", _listener.Port);
         Publish();
     }
 
@@ -165,6 +192,7 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     {
         _routes.LocalChanged = null;
         _cluster.Unsubscribe(Self);
+        _listener?.Dispose();
         foreach (var service in _applied.Keys)
             _routes.SetRemote(service, []);
         foreach (var link in _links.Values)
@@ -174,66 +202,65 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         }
     }
 
-    // ---- frames from other gateways ----
+    // ---- data links ----
 
-    private void Route(FrameBatch batch)
+    private void Offered(DataLinkOffer offer)
     {
         var from = Sender.Path.Address;
-        if (!_links.TryGetValue((from, batch.Encoding), out var link))
+        if (!Hears(from))
         {
-            if (!Hears(from))
-            {
-                _log.Warning("Dropped {0} bytes of frames from {1}: not a member this gateway trusts", batch.Bytes.Length, from);
-                return;
-            }
-
-            link = Link(from, batch.Encoding);
+            _log.Warning("Ignored a data link offer from {0}: not a member this gateway trusts", from);
+            return;
         }
 
-        var frames = batch.Frames;
-        while (frames.Length >= BroFraming.HeaderSize)
+        _offers[from] = offer;
+        if (!offer.HoldsYours && _cluster.State.Members.FirstOrDefault(m => m.Address.Equals(from)) is { } member)
+            Offer(member.UniqueAddress);
+        foreach (var ((gateway, _), link) in _links)
         {
-            var length = BinaryPrimitives.ReadInt32BigEndian(frames);
-            if (length < 0 || length > frames.Length - BroFraming.HeaderSize)
-            {
-                // Only a gateway's own writes make a batch: a bad length is a broken peer, not input to route.
-                _log.Error("Dropped the rest of a batch from {0}: a frame of length {1} with {2} bytes left", from, length, frames.Length);
-                break;
-            }
-
-            var frame = frames[..(BroFraming.HeaderSize + length)];
-            frames = frames[frame.Length..];
-            FrameHeader header;
-            try
-            {
-                header = link.Codec.ReadHeader(frame[BroFraming.HeaderSize..]);
-            }
-            catch (BroException e)
-            {
-                // The other gateway read this frame's header before it sent it: not expected.
-                _log.Warning("Dropped a frame from {0} whose header cannot be read: {1}", from, e.Message);
-                continue;
-            }
-
-            switch (header.Type)
-            {
-                case MessageType.Call:
-                    _router.RouteCall(link, header, frame, _flushes);
-                    break;
-                case MessageType.Response:
-                    _router.RouteResponse(link, header, frame, _flushes);
-                    break;
-                case MessageType.Cancel:
-                    _router.RouteCancel(link, header, _flushes);
-                    break;
-            }
+            if (gateway.Equals(from))
+                link.Connect(offer, _tls?.ClientOptions(offer.Host));
         }
 
-        // An actor thread: flushes, never waits for flow control.
-        _ = _flushes.FlushAll();
+        ApplyRoutes();
     }
 
-    /// <summary>Whether frames from <paramref name="gateway"/> are routed: a member (that proved the secret, if there is one).</summary>
+    private void Arrived(InboundLink inbound)
+    {
+        if (!_tokens.TryGetValue(Convert.ToHexString(inbound.Token), out var from) || !IsCurrent(from))
+        {
+            _log.Warning("Refused a data link from {0}: its token is not one this gateway issued to a current member",
+                inbound.Transport.Socket.RemoteEndPoint);
+            inbound.Transport.Dispose();
+            return;
+        }
+
+        if (!Link(from.Address, inbound.Encoding).AttachInbound(inbound.Transport))
+        {
+            // A second link from the same gateway: it is replacing one that broke, which this side will see break too.
+            _log.Warning("Refused a second data link from {0} ({1}) while the first is open", from.Address, inbound.Encoding);
+            inbound.Transport.Dispose();
+        }
+    }
+
+    private void Broken(LinkBroken broken)
+    {
+        var link = broken.Link;
+        var key = (link.Gateway, link.Encoding);
+        if (!_links.TryGetValue(key, out var current) || !ReferenceEquals(current, link))
+            return;
+        _links.Remove(key);
+        var lost = link.IncomingCount;
+        link.Close();
+        _router.ConnectionLost(link);
+        _log.Warning("The data link with {0} ({1}) broke: {2}; {3} calls in flight to it answered CONNECTION_LOST, new calls go elsewhere for {4}",
+            link.Gateway, link.Encoding, broken.Why, lost, LinkRetryDelay);
+        _resting.Add(link.Gateway);
+        Timers.StartSingleTimer(("rest", link.Gateway), new RestOver(link.Gateway), LinkRetryDelay);
+        ApplyRoutes();
+    }
+
+    /// <summary>Whether an offer from <paramref name="gateway"/> is taken: a member (that proved the secret, if there is one).</summary>
     private bool Hears(Address gateway)
     {
         if (_secret is not null)
@@ -249,17 +276,36 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         return false;
     }
 
+    /// <summary>Whether <paramref name="member"/> is still that incarnation of a member this gateway hears.</summary>
+    private bool IsCurrent(UniqueAddress member) =>
+        Hears(member.Address) && _cluster.State.Members.Any(m => m.UniqueAddress.Equals(member));
+
     private PeerEndpoint Link(Address gateway, BroEncoding encoding)
     {
         if (_links.TryGetValue((gateway, encoding), out var link))
             return link;
-        var path = new RootActorPath(gateway) / "user" / Name;
-        var peer = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(path);
-        link = new PeerEndpoint(gateway, encoding, peer, Self) { AbandonedIdsKept = _settings.AbandonedIdsKept };
+        var self = Self;
+        link = new PeerEndpoint(gateway, encoding, _settings, _router, _log, (l, why) => self.Tell(new LinkBroken(l, why)));
         _links[(gateway, encoding)] = link;
         _router.Attach(link);
+        if (_offers.TryGetValue(gateway, out var offer))
+            link.Connect(offer, _tls?.ClientOptions(offer.Host));
         return link;
     }
+
+    /// <summary>Issues <paramref name="member"/> a token for links to this gateway, and tells it where to open them.</summary>
+    private void Offer(UniqueAddress member)
+    {
+        foreach (var stale in _tokens.Where(t => t.Value.Address.Equals(member.Address)).Select(t => t.Key).ToList())
+            _tokens.Remove(stale);
+        var token = DataLinkHello.NewToken();
+        _tokens[Convert.ToHexString(token)] = member;
+        var offer = new DataLinkOffer(_federation.PublicHostname ?? _federation.Hostname, _listener!.Port, token, _offers.ContainsKey(member.Address));
+        PeerAt(member.Address).Tell(offer, Self);
+    }
+
+    private IActorRef PeerAt(Address gateway) =>
+        ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(new RootActorPath(gateway) / "user" / Name);
 
     // ---- membership ----
 
@@ -272,6 +318,10 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         {
             SendProof(member.UniqueAddress);
             Timers.StartSingleTimer(("secret", member.Address), new SecretTimedOut(member.UniqueAddress), _federation.SecretTimeout);
+        }
+        else
+        {
+            Offer(member.UniqueAddress);
         }
 
         _log.Info("Gateway {0} is up", member.Address);
@@ -305,7 +355,12 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         _unreachable.Remove(address);
         _trusted.Remove(address);
         _confirmed.Remove(address);
+        _offers.Remove(address);
+        _resting.Remove(address);
+        foreach (var token in _tokens.Where(t => t.Value.Address.Equals(address)).Select(t => t.Key).ToList())
+            _tokens.Remove(token);
         Timers.Cancel(("secret", address));
+        Timers.Cancel(("rest", address));
         ApplyRoutes();
 
         // After the routes: a reader that still picked the old pool finds the link closed and
@@ -336,8 +391,7 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     private void SendProof(UniqueAddress to)
     {
         var mac = _secret!.Mac(_self, _incarnation, to.Address.ToString(), to.Uid);
-        var peer = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(new RootActorPath(to.Address) / "user" / Name);
-        peer.Tell(new SecretProof(_incarnation, mac), Self);
+        PeerAt(to.Address).Tell(new SecretProof(_incarnation, mac), Self);
     }
 
     private void Proved(SecretProof proof)
@@ -364,7 +418,9 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         Timers.Cancel(("secret", from));
         _log.Info("Gateway {0} proved the cluster secret", from);
         // Once more, now that we accepted it: its second proof tells it we did.
-        SendProof(new UniqueAddress(from, (int)proof.Incarnation));
+        var member = new UniqueAddress(from, (int)proof.Incarnation);
+        SendProof(member);
+        Offer(member);
     }
 
     private void TimedOut(SecretTimedOut timedOut)
@@ -461,7 +517,8 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     }
 
     private bool IsRouted(Address member) =>
-        _up.ContainsKey(member) && !_unreachable.Contains(member) && (_secret is null || _confirmed.Contains(member));
+        _up.ContainsKey(member) && !_unreachable.Contains(member) && (_secret is null || _confirmed.Contains(member))
+        && _offers.ContainsKey(member) && !_resting.Contains(member);
 
     private FederationView View()
     {

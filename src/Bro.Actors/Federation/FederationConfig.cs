@@ -21,7 +21,7 @@ public static class FederationConfig
             provider = cluster
             serializers.bro-federation = "Bro.Federation.FederationSerializer, Bro.Actors"
             serialization-bindings {
-              "Bro.Federation.FrameBatch, Bro.Actors" = bro-federation
+              "Bro.Federation.DataLinkOffer, Bro.Actors" = bro-federation
               "Bro.Federation.DirectoryEntry, Bro.Actors" = bro-federation
               "Bro.Federation.SecretProof, Bro.Actors" = bro-federation
             }
@@ -38,24 +38,17 @@ public static class FederationConfig
         }
         """);
 
-    /// <summary>
-    /// The configuration for <paramref name="settings"/> with <see cref="Base"/> behind it.
-    /// <paramref name="maxFrameSize"/> (the gateway's max-frame-size) sets how large a remoting
-    /// frame may be, so a frame the gateway accepts can always cross to another gateway.
-    /// </summary>
-    public static Config For(FederationSettings settings, int maxFrameSize)
+    /// <summary>The configuration for <paramref name="settings"/> with <see cref="Base"/> behind it.</summary>
+    public static Config For(FederationSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var seeds = string.Join(", ", settings.SeedNodes.Select(Quote));
         var publicHost = settings.PublicHostname is { } host ? $"public-hostname = {Quote(host)}" : "";
-        // A batch of frames is at most one frame over FederationSerializer's chunk size.
-        long remoteFrame = (long)maxFrameSize + PeerEndpoint.ChunkSize + 64 * 1024;
         return ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp {
               hostname = {{Quote(settings.Hostname)}}
               port = {{settings.Port}}
               {{publicHost}}
-              maximum-frame-size = {{remoteFrame}}b
             }
             akka.cluster.seed-nodes = [{{seeds}}]
             """).WithFallback(Base);

@@ -8,19 +8,18 @@ using Bro.Protocol;
 namespace Bro.Federation;
 
 /// <summary>
-/// Akka serializer for what gateways send each other: <see cref="FrameBatch"/> (the data
-/// plane), <see cref="DirectoryEntry"/> (inside the directory's ORSet) and
-/// <see cref="SecretProof"/>. Bound in <see cref="FederationConfig.Base"/>.
+/// Akka serializer for what gateways send each other over the cluster: <see cref="DirectoryEntry"/>
+/// (inside the directory's ORSet), <see cref="SecretProof"/> and <see cref="DataLinkOffer"/>.
+/// Bound in <see cref="FederationConfig.Base"/>. (Frames do not cross the cluster: they travel
+/// on data links, see <see cref="PeerEndpoint"/>.)
 /// </summary>
 /// <remarks>
-/// A batch's serialized form is its array as it is: one encoding byte, then the frames with
-/// their length prefixes, so frames cross the cluster in their wire encoding without a JSON
-/// envelope or a copy. The other two are short binary records: big-endian integers and
-/// length-prefixed UTF-8 strings.
+/// Short binary records, big-endian integers and length-prefixed UTF-8 strings and bytes,
+/// rather than Akka's default JSON: compact, and nothing in them names a .NET type to load.
 /// </remarks>
 internal sealed class FederationSerializer : SerializerWithStringManifest
 {
-    private const string BatchManifest = "F";
+    private const string OfferManifest = "O";
     private const string EntryManifest = "D";
     private const string ProofManifest = "S";
 
@@ -36,7 +35,7 @@ internal sealed class FederationSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override string Manifest(object o) => o switch
     {
-        FrameBatch => BatchManifest,
+        DataLinkOffer => OfferManifest,
         DirectoryEntry => EntryManifest,
         SecretProof => ProofManifest,
         _ => throw new ArgumentException($"{nameof(FederationSerializer)} cannot serialize {o.GetType()}", nameof(o)),
@@ -45,7 +44,13 @@ internal sealed class FederationSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override byte[] ToBinary(object obj) => obj switch
     {
-        FrameBatch batch => batch.Bytes,
+        DataLinkOffer o => Write(w =>
+        {
+            w.String(o.Host);
+            w.Int(o.Port);
+            w.Bytes(o.Token);
+            w.Byte(o.HoldsYours ? (byte)1 : (byte)0);
+        }),
         DirectoryEntry e => Write(w =>
         {
             w.String(e.Gateway);
@@ -67,10 +72,11 @@ internal sealed class FederationSerializer : SerializerWithStringManifest
     {
         switch (manifest)
         {
-            case BatchManifest:
-                if (bytes.Length == 0 || bytes[0] > (byte)BroEncoding.MessagePack)
-                    throw new SerializationException($"A frame batch of {bytes.Length} bytes names no encoding");
-                return new FrameBatch(bytes);
+            case OfferManifest:
+            {
+                var r = new Reader(bytes);
+                return new DataLinkOffer(r.String(), r.Int(), r.Bytes(), r.Byte() != 0);
+            }
             case EntryManifest:
             {
                 var r = new Reader(bytes);

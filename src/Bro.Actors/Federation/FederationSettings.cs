@@ -20,6 +20,14 @@ public sealed record FederationSettings
     /// <summary>TCP port the gateway listens on for other gateways; 0 picks a free one. Required in HOCON (no default there).</summary>
     public int Port { get; init; }
 
+    /// <summary>
+    /// TCP port the frames of calls between gateways travel on: each gateway opens a direct link
+    /// to each other one it sends to, with a token handed out over the cluster. Default 0: a free
+    /// port (every gateway learns the others' ports through the cluster); set it when a firewall
+    /// sits between hosts.
+    /// </summary>
+    public int DataPort { get; init; }
+
     /// <summary>Address the port binds to and other gateways reach this one at. Default <c>127.0.0.1</c>; set the host's address on a real network.</summary>
     public string Hostname { get; init; } = "127.0.0.1";
 
@@ -55,7 +63,7 @@ public sealed record FederationSettings
     // Settings get logged (records print every property): the secret never is.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Port = {Port}, Hostname = {Hostname}, PublicHostname = {PublicHostname}, SeedNodes = [{string.Join(", ", SeedNodes)}], ");
+        builder.Append($"Port = {Port}, DataPort = {DataPort}, Hostname = {Hostname}, PublicHostname = {PublicHostname}, SeedNodes = [{string.Join(", ", SeedNodes)}], ");
         builder.Append($"PreferLocal = {PreferLocal}, Secret = {(Secret is null ? "null" : "***")}, SecretTimeout = {SecretTimeout}");
         return true;
     }
@@ -69,6 +77,7 @@ public sealed record FederationSettings
         var settings = new FederationSettings
         {
             Port = c.GetInt("port"),
+            DataPort = c.GetInt("data-port", 0),
             Hostname = c.GetString("hostname", "127.0.0.1"),
             PublicHostname = c.GetString("public-hostname", "") is { Length: > 0 } pub ? pub : null,
             SeedNodes = [.. c.GetStringList("seed-nodes") ?? []],
@@ -78,6 +87,8 @@ public sealed record FederationSettings
         };
         if (settings.Port is < 0 or > 65535)
             throw new ConfigurationException($"bro.gateway.cluster.port must be between 0 and 65535, was {settings.Port}");
+        if (settings.DataPort is < 0 or > 65535)
+            throw new ConfigurationException($"bro.gateway.cluster.data-port must be between 0 and 65535, was {settings.DataPort}");
         foreach (var seed in settings.SeedNodes)
         {
             // akka.ssl.tcp when the cluster port speaks TLS (akka.remote.dot-netty.tcp.enable-ssl).

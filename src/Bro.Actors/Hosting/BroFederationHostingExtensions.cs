@@ -16,12 +16,10 @@ public static class BroFederationHostingExtensions
     /// </summary>
     /// <param name="builder">The host's Akka configuration.</param>
     /// <param name="settings">How this gateway joins the others.</param>
-    /// <param name="maxFrameSize">The gateway's max-frame-size (default 16 MiB): remoting must carry the largest frame it accepts.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
-    public static AkkaConfigurationBuilder WithBroFederation(this AkkaConfigurationBuilder builder, FederationSettings settings,
-        int maxFrameSize = 16 * 1024 * 1024)
+    public static AkkaConfigurationBuilder WithBroFederation(this AkkaConfigurationBuilder builder, FederationSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddHocon(FederationConfig.For(settings, maxFrameSize), HoconAddMode.Prepend);
+        return builder.AddHocon(FederationConfig.For(settings), HoconAddMode.Prepend);
     }
 }

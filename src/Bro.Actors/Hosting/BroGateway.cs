@@ -297,7 +297,7 @@ public sealed class BroGateway : IAsyncDisposable
     /// <see cref="FederationSettings.SystemName"/> when <see cref="GatewaySettings.Cluster"/> is set.
     /// </summary>
     private static ActorSystem CreateSystem(GatewaySettings settings) => settings.Cluster is { } cluster
-        ? ActorSystem.Create(FederationSettings.SystemName, FederationConfig.For(cluster, settings.MaxFrameSize).WithFallback(BroConfig.Default))
+        ? ActorSystem.Create(FederationSettings.SystemName, FederationConfig.For(cluster).WithFallback(BroConfig.Default))
         : ActorSystem.Create("bro-gateway", BroConfig.Default);
 
     /// <summary>

@@ -65,7 +65,7 @@ internal static class ServeCommand
             // A cluster member: remoting, the cluster provider and the serializer come first,
             // every other akka key (failure detector, TLS) from the configuration as usual.
             if (settings.Cluster is { } cluster)
-                config = Bro.Federation.FederationConfig.For(cluster, settings.MaxFrameSize).WithFallback(config);
+                config = Bro.Federation.FederationConfig.For(cluster).WithFallback(config);
         }
         catch (ArgumentException e)
         {

@@ -23,6 +23,7 @@ internal sealed class ServeOptions
             (Debug, "BRO_DEBUG", "debug", ValueKind.Flag),
             (ClusterPort, "BRO_CLUSTER_PORT", "cluster.port", ValueKind.Port),
             (ClusterHost, "BRO_CLUSTER_HOST", "cluster.hostname", ValueKind.Text),
+            (ClusterDataPort, "BRO_CLUSTER_DATA_PORT", "cluster.data-port", ValueKind.Port),
         ];
     }
 
@@ -87,6 +88,13 @@ internal sealed class ServeOptions
         HelpName = "port",
     };
 
+    /// <summary><c>--cluster-data-port</c>: the port other gateways send call frames to.</summary>
+    public Option<string?> ClusterDataPort { get; } = new("--cluster-data-port")
+    {
+        Description = "TCP port other gateways send call frames to (default 0: any free port, learnt through the cluster)  [env BRO_CLUSTER_DATA_PORT]",
+        HelpName = "port",
+    };
+
     /// <summary><c>--cluster-host</c>: the address other gateways reach this one at.</summary>
     public Option<string?> ClusterHost { get; } = new("--cluster-host")
     {
@@ -118,6 +126,7 @@ internal sealed class ServeOptions
         command.Add(MetricsPort);
         command.Add(ClusterPort);
         command.Add(ClusterHost);
+        command.Add(ClusterDataPort);
         command.Add(SeedNodes);
     }
 }

@@ -25,18 +25,18 @@ public sealed class FederationSerializerSpec : IDisposable
     }
 
     [Fact]
-    public void A_frame_batch_is_its_own_bytes_on_the_wire_an_encoding_byte_and_the_frames()
+    public void A_data_link_offer_is_a_short_binary_record_that_comes_back_equal()
     {
-        var frame = Frames.Serialize(new HeartbeatMessage("svc", 1), BroEncoding.MessagePack);
-        var batch = new FrameBatch([(byte)BroEncoding.MessagePack, .. frame, .. frame]);
+        var offer = new DataLinkOffer("gateway-é.example", 4054, DataLinkHello.NewToken(), HoldsYours: true);
 
-        var (serializer, copy) = RoundTrip(batch);
+        var (serializer, copy) = RoundTrip(offer);
 
         Assert.IsType<FederationSerializer>(serializer);
-        Assert.Same(batch.Bytes, serializer.ToBinary(batch)); // no envelope, no copy
-        var back = Assert.IsType<FrameBatch>(copy);
-        Assert.Equal(BroEncoding.MessagePack, back.Encoding);
-        Assert.Equal([.. frame, .. frame], back.Frames.ToArray());
+        // host (4 + 18 bytes), port (4), token (4 + 32), flag (1): no JSON envelope, no type name.
+        Assert.Equal(4 + 18 + 4 + 4 + DataLinkHello.TokenSize + 1, serializer.ToBinary(offer).Length);
+        var back = Assert.IsType<DataLinkOffer>(copy);
+        Assert.Equal((offer.Host, offer.Port, offer.HoldsYours), (back.Host, back.Port, back.HoldsYours));
+        Assert.Equal(offer.Token, back.Token);
     }
 
     [Fact]
@@ -52,10 +52,11 @@ public sealed class FederationSerializerSpec : IDisposable
     }
 
     [Fact]
-    public void A_batch_that_names_no_encoding_is_refused()
+    public void A_truncated_record_or_an_unknown_manifest_is_refused()
     {
         var serializer = new FederationSerializer((ExtendedActorSystem)_system);
-        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([7, 0, 0, 0, 0], "F"));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([0, 0, 0, 1, 65, 0], "O"));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([0], "F"));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([0, 0, 0, 9], "D"));
     }
 }

@@ -88,7 +88,7 @@ public sealed class TestCluster : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("bro-").FullName;
         var federation = _configure(index, new FederationSettings { Port = _ports[index], SeedNodes = [AddressOf(0)] });
         var settings = GatewaySettings.Default with { SocketPath = Path.Combine(directory, "gw.sock"), Cluster = federation };
-        var config = FederationConfig.For(federation, settings.MaxFrameSize).WithFallback(_akka).WithFallback(Fast).WithFallback(BroConfig.Default);
+        var config = FederationConfig.For(federation).WithFallback(_akka).WithFallback(Fast).WithFallback(BroConfig.Default);
         var system = ActorSystem.Create(FederationSettings.SystemName, config);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using Akka.Event;
+
+namespace Bro.Federation;
+
+/// <summary>
+/// The data port: accepts the links other gateways open to this one, runs TLS (when the
+/// cluster speaks it) and reads each link's hello, and hands the link on as an
+/// <see cref="InboundLink"/>. Whose token it carries is for the <see cref="FederationActor"/> to judge.
+/// </summary>
+/// <remarks>
+/// Anyone who can reach the port can connect, so what a stranger can make it hold is bounded:
+/// at most <see cref="MaxPendingHandshakes"/> connections between accept and hello (more are
+/// closed at once), each for <see cref="HandshakeTimeout"/> at most; no frame is read before
+/// the hello and its token check out.
+/// </remarks>
+internal sealed class DataLinkListener : IDisposable
+{
+    /// <summary>Connections that may be between accept and hello at once.</summary>
+    public const int MaxPendingHandshakes = 16;
+
+    /// <summary>How long a connection has for TLS and its hello.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly Socket _socket;
+    private readonly SslServerAuthenticationOptions? _tls;
+    private readonly Action<InboundLink> _accepted;
+    private readonly ILoggingAdapter _log;
+    private readonly CancellationTokenSource _stop = new();
+    private int _pending;
+
+    /// <summary>Binds <paramref name="host"/>:<paramref name="port"/> (0: a free port) and starts accepting.</summary>
+    /// <param name="host">An IP address or a name that resolves to one.</param>
+    /// <param name="port">The data port; 0 picks a free one (see <see cref="Port"/>).</param>
+    /// <param name="tls">The TLS server options when the cluster speaks TLS, else <c>null</c>.</param>
+    /// <param name="accepted">Called, on a pool thread, with each link whose hello was read.</param>
+    /// <param name="log">Where refused connections are logged.</param>
+    public DataLinkListener(string host, int port, SslServerAuthenticationOptions? tls, Action<InboundLink> accepted, ILoggingAdapter log)
+    {
+        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host)[0];
+        _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            _socket.Bind(new IPEndPoint(address, port));
+            _socket.Listen(128);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+
+        Port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
+        _tls = tls;
+        _accepted = accepted;
+        _log = log;
+        _ = AcceptLoopAsync();
+    }
+
+    /// <summary>The port bound.</summary>
+    public int Port { get; }
+
+    /// <summary>Stops accepting; links already handed on are not touched.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // Out of descriptors, say: this connection is lost, the port stays open.
+                _log.Warning("Data port: accept failed: {0}", e.Message);
+                await Task.Delay(100).ConfigureAwait(false);
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _pending) > MaxPendingHandshakes)
+            {
+                Interlocked.Decrement(ref _pending);
+                _log.Warning("Data port: refused a connection from {0}: {1} connections are already in their handshake",
+                    accepted.RemoteEndPoint, MaxPendingHandshakes);
+                accepted.Dispose();
+                continue;
+            }
+
+            _ = HandshakeAsync(accepted);
+        }
+    }
+
+    private async Task HandshakeAsync(Socket socket)
+    {
+        var from = socket.RemoteEndPoint;
+        LinkTransport? transport = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(HandshakeTimeout);
+            transport = await LinkTransport.AcceptAsync(socket, _tls, timeout.Token).ConfigureAwait(false);
+            var hello = new byte[DataLinkHello.Size];
+            if (!await transport.ReceiveExactlyAsync(hello, timeout.Token).ConfigureAwait(false))
+                throw new IOException("closed before its hello");
+            if (DataLinkHello.Read(hello, out var error) is not var (encoding, token))
+                throw new IOException(error);
+            _accepted(new InboundLink(transport, encoding, token));
+            transport = null;
+        }
+        catch (Exception e)
+        {
+            // A stranger, a scanner, a certificate this gateway does not trust, or a peer gone mid-handshake.
+            _log.Warning("Data port: refused a connection from {0}: {1}", from, e is OperationCanceledException ? $"no hello within {HandshakeTimeout}" : e.Message);
+            transport?.Dispose();
+            socket.Dispose();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+}
