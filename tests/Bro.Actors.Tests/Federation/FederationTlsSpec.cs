@@ -119,7 +119,7 @@ public sealed class FederationTlsSpec(ITestOutputHelper output) : IDisposable
         var federation = new FederationSettings { Port = 0, SeedNodes = [cluster.AddressOf(0)] };
         var settings = GatewaySettings.Default with { SocketPath = Path.Combine(_directory, "stranger.sock"), Cluster = federation };
         var system = ActorSystem.Create(FederationSettings.SystemName,
-            FederationConfig.For(federation, settings.MaxFrameSize).WithFallback(strangerTls).WithFallback(BroConfig.Default));
+            FederationConfig.For(federation).WithFallback(strangerTls).WithFallback(BroConfig.Default));
         try
         {
             await using var stranger = new BroGateway(settings, system);
