@@ -135,7 +135,7 @@ public sealed class FederationTlsSpec(ITestOutputHelper output) : IDisposable
                 for (var i = 0; i < 2; i++)
                 {
                     var view = await cluster[i].Gateway.GetClusterViewAsync();
-                    Assert.Equal([cluster.AddressOf(0), cluster.AddressOf(1)], view!.Members.Select(m => m.Address).Order());
+                    Assert.Equal(new[] { cluster.AddressOf(0), cluster.AddressOf(1) }.Order(), view!.Members.Select(m => m.Address).Order());
                     Assert.DoesNotContain(Cluster.Get(cluster[i].System).State.Members, m => m.Address.ToString() == strangerAddress);
                 }
                 Assert.Empty(Cluster.Get(system).State.Members);
