@@ -530,6 +530,6 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
             .OrderBy(e => e.Service, StringComparer.Ordinal).ThenBy(e => e.Gateway, StringComparer.Ordinal)
             .Select(e => new RemoteServiceInfo(e.Service, e.Gateway, e.Encoding == BroEncoding.Json ? "json" : "msgpack", e.Connections))
             .ToImmutableArray();
-        return new FederationView(_self, members, directory);
+        return new FederationView(_self, members, directory) { DataPort = _listener?.Port ?? 0 };
     }
 }

@@ -39,7 +39,7 @@ internal static class StatusCommand
                 """);
             if (cluster is not null)
             {
-                Console.WriteLine($"cluster          {cluster.Self}");
+                Console.WriteLine($"cluster          {cluster.Self} (data links on port {cluster.DataPort})");
                 foreach (var member in cluster.Members)
                 {
                     var notes = string.Join(", ", new[] { member.Status, member.Reachable ? null : "unreachable", member.Routed ? null : "not routed" }

@@ -43,12 +43,15 @@ public sealed class TestCluster : IAsyncDisposable
 
     private readonly ITestOutputHelper _output;
     private readonly Func<int, FederationSettings, FederationSettings> _configure;
+    private readonly Func<int, GatewaySettings, GatewaySettings> _gateway;
     private readonly TestNode?[] _nodes;
     private readonly int[] _ports;
     private readonly Config _akka;
 
-    private TestCluster(ITestOutputHelper output, int size, Func<int, FederationSettings, FederationSettings> configure, Config? akka)
+    private TestCluster(ITestOutputHelper output, int size, Func<int, FederationSettings, FederationSettings> configure, Config? akka,
+        Func<int, GatewaySettings, GatewaySettings>? gateway)
     {
+        _gateway = gateway ?? ((_, s) => s);
         _akka = akka ?? Config.Empty;
         _output = output;
         _configure = configure;
@@ -66,13 +69,14 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>
     /// Starts the first <paramref name="started"/> (default all) of <paramref name="size"/> gateways;
     /// the first is the seed node; <paramref name="configure"/> adjusts each one's settings by
-    /// index, and <paramref name="akka"/> comes before the test's Akka settings. Completes when
-    /// every one started sees all of them Up.
+    /// index, <paramref name="gateway"/> each one's gateway settings, and <paramref name="akka"/>
+    /// comes before the test's Akka settings. Completes when every one started sees all of them Up.
     /// </summary>
     public static async Task<TestCluster> StartAsync(ITestOutputHelper output, int size = 3,
-        Func<int, FederationSettings, FederationSettings>? configure = null, int? started = null, Config? akka = null)
+        Func<int, FederationSettings, FederationSettings>? configure = null, int? started = null, Config? akka = null,
+        Func<int, GatewaySettings, GatewaySettings>? gateway = null)
     {
-        var cluster = new TestCluster(output, size, configure ?? ((_, s) => s), akka);
+        var cluster = new TestCluster(output, size, configure ?? ((_, s) => s), akka, gateway);
         for (var i = 0; i < (started ?? size); i++)
             await cluster.StartNodeAsync(i);
         await cluster.AllUpAsync();
@@ -87,7 +91,7 @@ public sealed class TestCluster : IAsyncDisposable
     {
         var directory = Directory.CreateTempSubdirectory("bro-").FullName;
         var federation = _configure(index, new FederationSettings { Port = _ports[index], SeedNodes = [AddressOf(0)] });
-        var settings = GatewaySettings.Default with { SocketPath = Path.Combine(directory, "gw.sock"), Cluster = federation };
+        var settings = _gateway(index, GatewaySettings.Default with { SocketPath = Path.Combine(directory, "gw.sock"), Cluster = federation });
         var config = FederationConfig.For(federation).WithFallback(_akka).WithFallback(Fast).WithFallback(BroConfig.Default);
         var system = ActorSystem.Create(FederationSettings.SystemName, config);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
