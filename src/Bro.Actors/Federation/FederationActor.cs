@@ -259,8 +259,12 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         var lost = link.IncomingCount;
         link.Close();
         _router.ConnectionLost(link);
-        _log.Warning("The data link with {0} ({1}) broke: {2}; {3} calls in flight to it answered CONNECTION_LOST, new calls go elsewhere for {4}",
-            link.Gateway, link.Encoding, broken.Why, lost, LinkRetryDelay);
+        // A gateway that stops closes its links before it leaves the cluster: with no call lost, that is news, not trouble.
+        const string broke = "The data link with {0} ({1}) broke: {2}; {3} calls in flight to it answered CONNECTION_LOST, new calls go elsewhere for {4}";
+        if (lost > 0)
+            _log.Warning(broke, link.Gateway, link.Encoding, broken.Why, lost, LinkRetryDelay);
+        else
+            _log.Info(broke, link.Gateway, link.Encoding, broken.Why, lost, LinkRetryDelay);
         _resting.Add(link.Gateway);
         Timers.StartSingleTimer(("rest", link.Gateway), new RestOver(link.Gateway), LinkRetryDelay);
         ApplyRoutes();
@@ -302,11 +306,21 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     /// <summary>Issues <paramref name="member"/> a token for links to this gateway, and tells it where to open them.</summary>
     private void Offer(UniqueAddress member)
     {
-        foreach (var stale in _tokens.Where(t => t.Value.Address.Equals(member.Address)).Select(t => t.Key).ToList())
-            _tokens.Remove(stale);
-        var token = DataLinkHello.NewToken();
-        _tokens[Convert.ToHexString(token)] = member;
-        var offer = new DataLinkOffer(_federation.PublicHostname ?? _federation.Hostname, _listener.Port, token, _offers.ContainsKey(member.Address));
+        // One token per incarnation, offered again as it is: a link on its way with it must not
+        // find it revoked. A token of an earlier incarnation at the same address is.
+        string? token = null;
+        foreach (var (hex, holder) in _tokens.ToList())
+        {
+            if (holder.Equals(member))
+                token = hex;
+            else if (holder.Address.Equals(member.Address))
+                _tokens.Remove(hex);
+        }
+
+        if (token is null)
+            _tokens[token = Convert.ToHexString(DataLinkHello.NewToken())] = member;
+        var offer = new DataLinkOffer(_federation.PublicHostname ?? _federation.Hostname, _listener.Port, Convert.FromHexString(token),
+            _offers.ContainsKey(member.Address));
         PeerAt(member.Address).Tell(offer, Self);
     }
 
