@@ -5,7 +5,7 @@ namespace Bro.Bench;
 /// <summary>The bench's command line: a role (driver by default) and its options.</summary>
 internal sealed record BenchOptions
 {
-    /// <summary>driver (default), callee or relay.</summary>
+    /// <summary>driver (default), or the role of a process the driver starts (callee, relay, remote-echo...: see Program.cs).</summary>
     public string Role { get; init; } = "driver";
 
     /// <summary>Multiplies every call count; 1 for the full run, 0.1 with <c>--quick</c>.</summary>

@@ -7,9 +7,10 @@ namespace Bro.Bench;
 /// <summary>
 /// <c>--driver federation</c>: the raw driver's workload across two gateways of one cluster on
 /// loopback, beside the same workload on one of them. Gateway A serves the callees; the
-/// callers connect to A (local) or to B (cross-gateway: each CALL crosses B -> A over Akka
-/// remoting and its RESPONSE A -> B). Also measures one TCP round trip on loopback, the cost
-/// remoting cannot avoid.
+/// callers connect to A (local) or to B (cross-gateway: each CALL crosses B -> A on a data
+/// link and its RESPONSE A -> B). Also measures two floors: one TCP round trip on loopback, the
+/// least a data link can cost, and one Akka.Remote round trip, what a message between
+/// gateways costs when it goes through the cluster instead (see <see cref="RemotingRoundTrip"/>).
 /// </summary>
 internal static class FederationDriver
 {

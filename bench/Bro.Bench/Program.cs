@@ -1,6 +1,6 @@
 using Bro.Bench;
 
-// One executable, five roles: the driver (default) runs the scenarios, or with --chaos the chaos
+// One executable, several roles: the driver (default) runs the scenarios, or with --chaos the chaos
 // run, or with --memory-burst the burst memory check, or with --driver grpc|compare the gRPC
 // comparison, or with --driver federation calls across two clustered gateways, and starts the
 // other processes; `callee` is a service answering
