@@ -41,33 +41,15 @@ public sealed class FederationTlsSpec(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Calls_cross_gateways_whose_cluster_port_speaks_TLS()
     {
-        var certificate = Path.Combine(_directory, "gateway.pfx");
-        using (var self = SelfSigned("CN=bro-gateway"))
-            await File.WriteAllBytesAsync(certificate, self.Export(X509ContentType.Pfx, "pfx-password"));
-
         // A self-signed certificate shared by both gateways: validation is suppressed here; a
         // real deployment gives each gateway a certificate its peers' store trusts.
-        var tls = ConfigurationFactory.ParseString($$"""
-            akka.remote.dot-netty.tcp {
-              enable-ssl = true
-              ssl {
-                suppress-validation = true
-                certificate { path = "{{certificate}}", password = "pfx-password" }
-              }
-            }
-            """);
+        var tls = Tls(await WriteSelfSignedAsync("gateway.pfx"), suppressValidation: true);
         await using var cluster = await TestCluster.StartAsync(output, size: 2, akka: tls);
         await using var users = await RawPeer.RegisterAsync(cluster[0].Path, "users");
         await using var orders = await RawPeer.RegisterAsync(cluster[1].Path, "orders");
         await cluster.RoutesAsync(from: 1, "users", to: 0);
 
-        var call = Messages.BuildCall("orders", "users", "get", RawValue.FromObject(new { id = 1 }, BroEncoding.Json),
-            CallContexts.Extend(CallContexts.Create("orders", TimeSpan.FromSeconds(30)), "users"));
-        await orders.SendAsync(call, BroEncoding.Json);
-        var received = await users.ReadAsync<CallMessage>();
-        await users.SendAsync(Messages.BuildSuccessResponse(received), BroEncoding.Json);
-        var response = await orders.ReadAsync<ResponseMessage>();
-        Assert.Equal((call.Id, ResponseStatus.Success), (response.Id, response.Status));
+        await CallCrossesAsync(orders, users);
     }
 
     [LinuxFact]
@@ -76,16 +58,7 @@ public sealed class FederationTlsSpec(ITestOutputHelper output) : IDisposable
         // The members keep Akka's validation on (a chain to a root the host trusts) and mutual
         // authentication (Akka's default, spelled out): their certificate comes from a CA trusted
         // on this host, the stranger's does not, though it names itself as they do.
-        var members = ConfigurationFactory.ParseString($$"""
-            akka.remote.dot-netty.tcp {
-              enable-ssl = true
-              ssl {
-                suppress-validation = false
-                require-mutual-authentication = true
-                certificate { path = "{{IssueFromTrustedRoot("CN=bro-gateway", "gateway.pfx")}}", password = "pfx-password" }
-              }
-            }
-            """);
+        var members = Tls(IssueFromTrustedRoot("CN=bro-gateway", "gateway.pfx"), suppressValidation: false);
         await using var cluster = await TestCluster.StartAsync(output, size: 2, akka: members);
         await using var users = await RawPeer.RegisterAsync(cluster[0].Path, "users");
         await using var orders = await RawPeer.RegisterAsync(cluster[1].Path, "orders");
@@ -100,22 +73,12 @@ public sealed class FederationTlsSpec(ITestOutputHelper output) : IDisposable
         };
 
         // The stranger accepts any certificate itself, so only the members' checks keep it out.
-        var strangerPfx = Path.Combine(_directory, "stranger.pfx");
-        using (var self = SelfSigned("CN=bro-gateway"))
-            await File.WriteAllBytesAsync(strangerPfx, self.Export(X509ContentType.Pfx, "pfx-password"));
-        var strangerTls = ConfigurationFactory.ParseString($$"""
-            akka.remote.dot-netty.tcp {
-              enable-ssl = true
-              ssl {
-                suppress-validation = true
-                certificate { path = "{{strangerPfx}}", password = "pfx-password" }
-              }
-            }
+        var strangerTls = ConfigurationFactory.ParseString("""
             akka.cluster.seed-node-timeout = 1s
             akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = off
             akka.coordinated-shutdown.exit-clr = off
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-            """);
+            """).WithFallback(Tls(await WriteSelfSignedAsync("stranger.pfx"), suppressValidation: true));
         var federation = new FederationSettings { Port = 0, SeedNodes = [cluster.AddressOf(0)] };
         var settings = GatewaySettings.Default with { SocketPath = Path.Combine(_directory, "stranger.sock"), Cluster = federation };
         var system = ActorSystem.Create(FederationSettings.SystemName,
@@ -148,6 +111,32 @@ public sealed class FederationTlsSpec(ITestOutputHelper output) : IDisposable
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
         }
 
+        await CallCrossesAsync(orders, users);
+    }
+
+    /// <summary>Akka.Remote TLS with the certificate at <paramref name="pfx"/> and mutual authentication (Akka's default, spelled out).</summary>
+    private static Config Tls(string pfx, bool suppressValidation) => ConfigurationFactory.ParseString($$"""
+        akka.remote.dot-netty.tcp {
+          enable-ssl = true
+          ssl {
+            suppress-validation = {{(suppressValidation ? "true" : "false")}}
+            require-mutual-authentication = true
+            certificate { path = "{{pfx}}", password = "pfx-password" }
+          }
+        }
+        """);
+
+    /// <summary>Writes a self-signed certificate for <c>CN=bro-gateway</c>, key and all, to <paramref name="file"/> in the test's directory.</summary>
+    private async Task<string> WriteSelfSignedAsync(string file)
+    {
+        var path = Path.Combine(_directory, file);
+        using var self = SelfSigned("CN=bro-gateway");
+        await File.WriteAllBytesAsync(path, self.Export(X509ContentType.Pfx, "pfx-password"));
+        return path;
+    }
+
+    private static async Task CallCrossesAsync(RawPeer orders, RawPeer users)
+    {
         var call = Messages.BuildCall("orders", "users", "get", RawValue.FromObject(new { id = 1 }, BroEncoding.Json),
             CallContexts.Extend(CallContexts.Create("orders", TimeSpan.FromSeconds(30)), "users"));
         await orders.SendAsync(call, BroEncoding.Json);
