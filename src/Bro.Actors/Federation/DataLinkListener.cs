@@ -124,9 +124,9 @@ internal sealed class DataLinkListener : IDisposable
             var hello = new byte[DataLinkHello.Size];
             if (!await transport.ReceiveExactlyAsync(hello, timeout.Token).ConfigureAwait(false))
                 throw new IOException("closed before its hello");
-            if (DataLinkHello.Read(hello, out var error) is not var (encoding, token))
+            if (DataLinkHello.Read(hello, out var error) is not var (encoding, maxFrameSize, token))
                 throw new IOException(error);
-            _accepted(new InboundLink(transport, encoding, token));
+            _accepted(new InboundLink(transport, encoding, maxFrameSize, token));
             transport = null;
         }
         catch (Exception e)

@@ -241,7 +241,7 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!Link(from.Address, inbound.Encoding).AttachInbound(inbound.Transport))
+        if (!Link(from.Address, inbound.Encoding).AttachInbound(inbound.Transport, inbound.MaxFrameSize))
         {
             // A second link from the same gateway: it is replacing one that broke, which this side will see break too.
             _log.Warning("Refused a second data link from {0} ({1}) while the first is open", from.Address, inbound.Encoding);

@@ -138,14 +138,16 @@ internal sealed class PeerEndpoint : CallEndpoint
     }
 
     /// <summary>Takes the connection the other gateway opened to this one and reads it; false (the caller closes it) when there is one already.</summary>
-    public bool AttachInbound(LinkTransport transport)
+    /// <param name="transport">The connection, past its hello.</param>
+    /// <param name="maxFrameSize">The largest frame the other gateway said it may send.</param>
+    public bool AttachInbound(LinkTransport transport, int maxFrameSize)
     {
         lock (_gate)
         {
             if (_closed || _in is not null)
                 return false;
             _in = transport;
-            _reader = new PeerLinkReader(transport, this, _settings, _router, _log);
+            _reader = new PeerLinkReader(transport, this, Math.Max(_settings.MaxFrameSize, maxFrameSize), _settings, _router, _log);
         }
 
         _ = ReadAsync(_reader);
@@ -180,7 +182,7 @@ internal sealed class PeerEndpoint : CallEndpoint
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
             timeout.CancelAfter(DataLinkListener.HandshakeTimeout);
             transport = await LinkTransport.ConnectAsync(offer.Host, offer.Port, tls, timeout.Token).ConfigureAwait(false);
-            await transport.SendAsync(DataLinkHello.Write(Encoding, offer.Token), timeout.Token).ConfigureAwait(false);
+            await transport.SendAsync(DataLinkHello.Write(Encoding, _settings.MaxFrameSize, offer.Token), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {

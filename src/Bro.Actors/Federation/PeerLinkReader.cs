@@ -25,7 +25,7 @@ internal sealed class PeerLinkReader
 
     private readonly LinkTransport _transport;
     private readonly PeerEndpoint _link;
-    private readonly GatewaySettings _settings;
+    private readonly int _maxFrameSize;
     private readonly CallRouter _router;
     private readonly ILoggingAdapter _log;
     private readonly FlushList _flushes;
@@ -33,14 +33,17 @@ internal sealed class PeerLinkReader
 
     /// <param name="transport">The incoming connection, past its hello.</param>
     /// <param name="link">The endpoint the frames come from.</param>
-    /// <param name="settings">The max frame size and congestion timeout.</param>
+    /// <param name="maxFrameSize">The largest frame taken: this gateway's max-frame-size or the
+    /// other's, whichever is larger. A frame the other gateway accepted from its services is
+    /// passed on, whatever this one would accept from its own; one larger than that is a broken peer.</param>
+    /// <param name="settings">The congestion timeout.</param>
     /// <param name="router">Routes the frames.</param>
     /// <param name="log">Where frames that cannot be routed are logged.</param>
-    public PeerLinkReader(LinkTransport transport, PeerEndpoint link, GatewaySettings settings, CallRouter router, ILoggingAdapter log)
+    public PeerLinkReader(LinkTransport transport, PeerEndpoint link, int maxFrameSize, GatewaySettings settings, CallRouter router, ILoggingAdapter log)
     {
         _transport = transport;
         _link = link;
-        _settings = settings;
+        _maxFrameSize = maxFrameSize;
         _router = router;
         _log = log;
         _flushes = new FlushList(settings.CongestionTimeout);
@@ -96,10 +99,10 @@ internal sealed class PeerLinkReader
         while (end - start >= BroFraming.HeaderSize)
         {
             var length = BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(start));
-            // Only a gateway's own writes come here, and it took no frame over its own limit: a
-            // larger one is a gateway configured with a larger max-frame-size, or a broken one.
-            if (length > (uint)_settings.MaxFrameSize)
-                return $"a frame of {length} bytes, over this gateway's max-frame-size ({_settings.MaxFrameSize})";
+            // Only a gateway's own writes come here, and it took no frame over the size its hello
+            // announced: a larger one is a broken gateway, and the stream cannot be framed past it.
+            if (length > (uint)_maxFrameSize)
+                return $"a frame of {length} bytes, over the {_maxFrameSize} the link allows";
             var size = BroFraming.HeaderSize + (int)length;
             if (end - start < size)
                 return null;

@@ -34,7 +34,7 @@ public sealed class FederationDataLinkSpec(ITestOutputHelper output)
 
         // A well-formed hello with a token nobody issued, followed by a CALL for a real service.
         await using var forged = RawPeer.FromSocket(await ConnectAsync(port));
-        byte[] hello = [.. DataLinkHello.Write(BroEncoding.Json, DataLinkHello.NewToken()),
+        byte[] hello = [.. DataLinkHello.Write(BroEncoding.Json, 1024 * 1024, DataLinkHello.NewToken()),
             .. Frames.Serialize(Call("orders", "users", new { id = 666 }), BroEncoding.Json)];
         await forged.WriteAsync(hello);
         Assert.True(await forged.WaitClosedAsync());
@@ -78,19 +78,22 @@ public sealed class FederationDataLinkSpec(ITestOutputHelper output)
     [Fact]
     public async Task A_data_link_that_breaks_answers_its_calls_in_flight_CONNECTION_LOST_and_a_new_one_takes_over()
     {
-        // Gateway A takes frames of 64 KiB at most; B, more: a larger CALL from B breaks the link
-        // A reads it on (the stream cannot be framed past it), taking the calls in flight with it.
+        // Gateway A queues 64 KiB at most for any connection, its links included: a 100 KB
+        // RESPONSE to B passes that, which breaks the link, taking the calls in flight with it.
         await using var cluster = await TestCluster.StartAsync(output, size: 2,
-            gateway: (i, s) => i == A ? s with { MaxFrameSize = 64 * 1024 } : s);
+            gateway: (i, s) => i == A ? s with { OutboundQueueLimit = 64 * 1024 } : s);
         await using var users = await RawPeer.RegisterAsync(cluster[A].Path, "users");
         await using var orders = await RawPeer.RegisterAsync(cluster[B].Path, "orders");
         await cluster.RoutesAsync(from: B, "users", to: A);
 
         var waiting = Call("orders", "users", new { id = 1 });
+        var large = Call("orders", "users", new { id = 2 });
         await orders.SendAsync(waiting, BroEncoding.Json);
-        Assert.Equal(waiting.Id, (await users.ReadAsync<CallMessage>()).Id);
-        var large = Call("orders", "users", new { blob = new string('x', 100_000) });
         await orders.SendAsync(large, BroEncoding.Json);
+        Assert.Equal(waiting.Id, (await users.ReadAsync<CallMessage>()).Id);
+        var toAnswer = await users.ReadAsync<CallMessage>();
+        await users.SendAsync(Messages.BuildSuccessResponse(toAnswer,
+            data: RawValue.FromObject(new { blob = new string('x', 100_000) }, BroEncoding.Json)), BroEncoding.Json);
 
         var answers = new[] { await orders.ReadAsync<ResponseMessage>(), await orders.ReadAsync<ResponseMessage>() };
         Assert.Equal([waiting.Id, large.Id], answers.Select(a => a.Id).Order());
@@ -98,13 +101,34 @@ public sealed class FederationDataLinkSpec(ITestOutputHelper output)
 
         // A new link once the broken one's gateway has rested.
         await cluster.RoutesAsync(from: B, "users", to: A);
-        var next = Call("orders", "users", new { id = 2 });
+        var next = Call("orders", "users", new { id = 3 });
         await orders.SendAsync(next, BroEncoding.Json);
         var received = await users.ReadAsync<CallMessage>();
         Assert.Equal(next.Id, received.Id);
         await users.SendAsync(Messages.BuildSuccessResponse(received), BroEncoding.Json);
         var answer = await orders.ReadAsync<ResponseMessage>();
         Assert.Equal((next.Id, ResponseStatus.Success), (answer.Id, answer.Status));
+    }
+
+    [Fact]
+    public async Task A_frame_the_callers_gateway_took_crosses_even_past_the_callees_gateways_max_frame_size()
+    {
+        // B takes 16 MiB frames from its services, A 64 KiB from its own: a link carries what
+        // the sending gateway took (its hello says how much), rather than break on it.
+        await using var cluster = await TestCluster.StartAsync(output, size: 2,
+            gateway: (i, s) => i == A ? s with { MaxFrameSize = 64 * 1024 } : s);
+        await using var users = await RawPeer.RegisterAsync(cluster[A].Path, "users");
+        await using var orders = await RawPeer.RegisterAsync(cluster[B].Path, "orders");
+        await cluster.RoutesAsync(from: B, "users", to: A);
+
+        var blob = new string('x', 100_000);
+        var call = Call("orders", "users", new { blob });
+        await orders.SendAsync(call, BroEncoding.Json);
+        var received = await users.ReadAsync<CallMessage>();
+        Assert.Equal((call.Id, blob.Length), (received.Id, received.Params!.ToJsonString().Length - """{"blob":""}""".Length));
+        await users.SendAsync(Messages.BuildSuccessResponse(received), BroEncoding.Json);
+        var answer = await orders.ReadAsync<ResponseMessage>();
+        Assert.Equal((call.Id, ResponseStatus.Success), (answer.Id, answer.Status));
     }
 
     [Fact]
