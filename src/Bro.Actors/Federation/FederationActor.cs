@@ -256,15 +256,16 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         if (!_links.TryGetValue(key, out var current) || !ReferenceEquals(current, link))
             return;
         _links.Remove(key);
-        var lost = link.IncomingCount;
+        var (lost, dropped) = (link.IncomingCount, link.OutgoingCount);
         link.Close();
         _router.ConnectionLost(link);
         // A gateway that stops closes its links before it leaves the cluster: with no call lost, that is news, not trouble.
-        const string broke = "The data link with {0} ({1}) broke: {2}; {3} calls in flight to it answered CONNECTION_LOST, new calls go elsewhere for {4}";
-        if (lost > 0)
-            _log.Warning(broke, link.Gateway, link.Encoding, broken.Why, lost, LinkRetryDelay);
+        const string broke = "The data link with {0} ({1}) broke: {2}; {3} calls in flight to it answered CONNECTION_LOST, "
+                             + "{4} calls from it dropped (a service that understands CANCEL is told), new calls go elsewhere for {5}";
+        if (lost + dropped > 0)
+            _log.Warning(broke, link.Gateway, link.Encoding, broken.Why, lost, dropped, LinkRetryDelay);
         else
-            _log.Info(broke, link.Gateway, link.Encoding, broken.Why, lost, LinkRetryDelay);
+            _log.Info(broke, link.Gateway, link.Encoding, broken.Why, lost, dropped, LinkRetryDelay);
         _resting.Add(link.Gateway);
         Timers.StartSingleTimer(("rest", link.Gateway), new RestOver(link.Gateway), LinkRetryDelay);
         ApplyRoutes();

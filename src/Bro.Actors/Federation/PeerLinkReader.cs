@@ -62,7 +62,15 @@ internal sealed class PeerLinkReader
             while (true)
             {
                 if (start == end)
+                {
                     start = end = 0;
+                    // A buffer grown for one large frame goes back once that frame is routed.
+                    if (buffer.Length > ReadBufferSize)
+                    {
+                        FrameBuffers.Return(buffer);
+                        buffer = FrameBuffers.Rent(ReadBufferSize);
+                    }
+                }
                 else
                     buffer = FrameBuffers.MakeRoom(buffer, ref start, ref end, ReadBufferSize);
 
