@@ -96,7 +96,7 @@ public sealed class FederationDataLinkSpec(ITestOutputHelper output)
             data: RawValue.FromObject(new { blob = new string('x', 100_000) }, BroEncoding.Json)), BroEncoding.Json);
 
         var answers = new[] { await orders.ReadAsync<ResponseMessage>(), await orders.ReadAsync<ResponseMessage>() };
-        Assert.Equal([waiting.Id, large.Id], answers.Select(a => a.Id).Order());
+        Assert.Equal(new[] { waiting.Id, large.Id }.Order(), answers.Select(a => a.Id).Order());
         Assert.All(answers, a => Assert.Equal((ResponseStatus.Error, ErrorCodes.ConnectionLost), (a.Status, a.Error!.Code)));
 
         // A new link once the broken one's gateway has rested.
