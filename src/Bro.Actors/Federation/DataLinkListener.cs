@@ -13,19 +13,15 @@ namespace Bro.Federation;
 /// </summary>
 /// <remarks>
 /// Anyone who can reach the port can connect, so what a stranger can make it hold is bounded:
-/// at most <see cref="MaxPendingHandshakes"/> connections between accept and hello (more are
-/// closed at once), each for <see cref="HandshakeTimeout"/> at most; no frame is read before
+/// at most <see cref="FederationSettings.MaxHandshakes"/> connections between accept and hello
+/// (more are closed at once), each for <see cref="FederationSettings.HandshakeTimeout"/> at most; no frame is read before
 /// the hello and its token check out.
 /// </remarks>
 internal sealed class DataLinkListener : IDisposable
 {
-    /// <summary>Connections that may be between accept and hello at once.</summary>
-    public const int MaxPendingHandshakes = 16;
-
-    /// <summary>How long a connection has for TLS and its hello.</summary>
-    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
-
     private readonly Socket _socket;
+    private readonly int _maxHandshakes;
+    private readonly TimeSpan _handshakeTimeout;
     private readonly CancellationTokenSource _stop = new();
     private SslServerAuthenticationOptions? _tls;
     private Action<InboundLink> _accepted = _ => { };
@@ -33,12 +29,14 @@ internal sealed class DataLinkListener : IDisposable
     private int _pending;
     private int _started;
 
-    /// <summary>Binds <paramref name="host"/>:<paramref name="port"/> (0: a free port); nothing is accepted before <see cref="Start"/>.</summary>
-    /// <param name="host">An IP address or a name that resolves to one.</param>
-    /// <param name="port">The data port; 0 picks a free one (see <see cref="Port"/>).</param>
+    /// <summary>Binds the data port of <paramref name="settings"/> (0: a free one) on its hostname; nothing is accepted before <see cref="Start"/>.</summary>
+    /// <param name="settings">The hostname, data port, and the handshake's limits.</param>
     /// <exception cref="SocketException">The port cannot be bound (in use, say).</exception>
-    public DataLinkListener(string host, int port)
+    public DataLinkListener(FederationSettings settings)
     {
+        _maxHandshakes = settings.MaxHandshakes;
+        _handshakeTimeout = settings.HandshakeTimeout;
+        var (host, port) = (settings.Hostname, settings.DataPort);
         var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host)[0];
         _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -99,11 +97,11 @@ internal sealed class DataLinkListener : IDisposable
                 continue;
             }
 
-            if (Interlocked.Increment(ref _pending) > MaxPendingHandshakes)
+            if (Interlocked.Increment(ref _pending) > _maxHandshakes)
             {
                 Interlocked.Decrement(ref _pending);
                 _log.Warning("Data port: refused a connection from {0}: {1} connections are already in their handshake",
-                    accepted.RemoteEndPoint, MaxPendingHandshakes);
+                    accepted.RemoteEndPoint, _maxHandshakes);
                 accepted.Dispose();
                 continue;
             }
@@ -119,7 +117,7 @@ internal sealed class DataLinkListener : IDisposable
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            timeout.CancelAfter(HandshakeTimeout);
+            timeout.CancelAfter(_handshakeTimeout);
             transport = await LinkTransport.AcceptAsync(socket, _tls, timeout.Token).ConfigureAwait(false);
             var hello = new byte[DataLinkHello.Size];
             if (!await transport.ReceiveExactlyAsync(hello, timeout.Token).ConfigureAwait(false))
@@ -132,7 +130,7 @@ internal sealed class DataLinkListener : IDisposable
         catch (Exception e)
         {
             // A stranger, a scanner, a certificate this gateway does not trust, or a peer gone mid-handshake.
-            _log.Warning("Data port: refused a connection from {0}: {1}", from, e is OperationCanceledException ? $"no hello within {HandshakeTimeout}" : e.Message);
+            _log.Warning("Data port: refused a connection from {0}: {1}", from, e is OperationCanceledException ? $"no hello within {_handshakeTimeout}" : e.Message);
             transport?.Dispose();
             socket.Dispose();
         }

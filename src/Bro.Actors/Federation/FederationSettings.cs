@@ -28,6 +28,18 @@ public sealed record FederationSettings
     /// </summary>
     public int DataPort { get; init; }
 
+    /// <summary>
+    /// The most connections to the data port that may be waiting for their TLS handshake and
+    /// hello at once; more are closed at once. Default 16: what strangers can make the port hold.
+    /// </summary>
+    public int MaxHandshakes { get; init; } = 16;
+
+    /// <summary>The default of <see cref="HandshakeTimeout"/>: 5 s.</summary>
+    internal static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a connection to the data port has for its TLS handshake and hello (and a link this gateway opens, to connect). Default 5 s.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = DefaultHandshakeTimeout;
+
     /// <summary>Address the port binds to and other gateways reach this one at. Default <c>127.0.0.1</c>; set the host's address on a real network.</summary>
     public string Hostname { get; init; } = "127.0.0.1";
 
@@ -63,7 +75,7 @@ public sealed record FederationSettings
     // Settings get logged (records print every property): the secret never is.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Port = {Port}, DataPort = {DataPort}, Hostname = {Hostname}, PublicHostname = {PublicHostname}, SeedNodes = [{string.Join(", ", SeedNodes)}], ");
+        builder.Append($"Port = {Port}, DataPort = {DataPort}, MaxHandshakes = {MaxHandshakes}, HandshakeTimeout = {HandshakeTimeout}, Hostname = {Hostname}, PublicHostname = {PublicHostname}, SeedNodes = [{string.Join(", ", SeedNodes)}], ");
         builder.Append($"PreferLocal = {PreferLocal}, Secret = {(Secret is null ? "null" : "***")}, SecretTimeout = {SecretTimeout}");
         return true;
     }
@@ -78,6 +90,8 @@ public sealed record FederationSettings
         {
             Port = c.GetInt("port"),
             DataPort = c.GetInt("data-port", 0),
+            MaxHandshakes = c.GetInt("max-handshakes", 16),
+            HandshakeTimeout = c.GetTimeSpan("handshake-timeout", DefaultHandshakeTimeout),
             Hostname = c.GetString("hostname", "127.0.0.1"),
             PublicHostname = c.GetString("public-hostname", "") is { Length: > 0 } pub ? pub : null,
             SeedNodes = [.. c.GetStringList("seed-nodes") ?? []],
@@ -87,6 +101,10 @@ public sealed record FederationSettings
         };
         if (settings.Port is < 0 or > 65535)
             throw new ConfigurationException($"bro.gateway.cluster.port must be between 0 and 65535, was {settings.Port}");
+        if (settings.MaxHandshakes < 1)
+            throw new ConfigurationException($"bro.gateway.cluster.max-handshakes must be at least 1, was {settings.MaxHandshakes}");
+        if (settings.HandshakeTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException($"bro.gateway.cluster.handshake-timeout must be positive, was {settings.HandshakeTimeout}");
         if (settings.DataPort is < 0 or > 65535)
             throw new ConfigurationException($"bro.gateway.cluster.data-port must be between 0 and 65535, was {settings.DataPort}");
         foreach (var seed in settings.SeedNodes)

@@ -180,7 +180,7 @@ internal sealed class PeerEndpoint : CallEndpoint
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
-            timeout.CancelAfter(DataLinkListener.HandshakeTimeout);
+            timeout.CancelAfter(_settings.Cluster?.HandshakeTimeout ?? FederationSettings.DefaultHandshakeTimeout);
             transport = await LinkTransport.ConnectAsync(offer.Host, offer.Port, tls, timeout.Token).ConfigureAwait(false);
             await transport.SendAsync(DataLinkHello.Write(Encoding, _settings.MaxFrameSize, offer.Token), timeout.Token).ConfigureAwait(false);
         }

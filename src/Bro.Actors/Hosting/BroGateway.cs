@@ -120,7 +120,7 @@ public sealed class BroGateway : IAsyncDisposable
             // Bound before any actor starts: a data port in use fails the start at once.
             try
             {
-                _dataPort = Settings.Cluster is { } federation ? new DataLinkListener(federation.Hostname, federation.DataPort) : null;
+                _dataPort = Settings.Cluster is { } federation ? new DataLinkListener(federation) : null;
             }
             catch
             {

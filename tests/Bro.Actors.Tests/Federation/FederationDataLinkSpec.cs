@@ -56,11 +56,12 @@ public sealed class FederationDataLinkSpec(ITestOutputHelper output)
     [Fact]
     public async Task Connections_waiting_for_their_hello_are_capped_and_timed_out()
     {
-        await using var cluster = await TestCluster.StartAsync(output, size: 1);
+        await using var cluster = await TestCluster.StartAsync(output, size: 1,
+            configure: (_, s) => s with { MaxHandshakes = 4, HandshakeTimeout = TimeSpan.FromSeconds(3) });
         var port = (await cluster[A].Gateway.GetClusterViewAsync())!.DataPort;
 
         var silent = new List<Socket>();
-        for (var i = 0; i < DataLinkListener.MaxPendingHandshakes; i++)
+        for (var i = 0; i < 4; i++)
             silent.Add(await ConnectAsync(port));
         // One more than the cap is closed at once, while those before it still wait for their hello...
         await using (var extra = RawPeer.FromSocket(await ConnectAsync(port)))

@@ -24,11 +24,26 @@ public sealed class FederationSettingsSpec
               seed-nodes = ["akka.tcp://bro@10.0.0.1:4053", "akka.ssl.tcp://bro@10.0.0.3:4053"]
               prefer-local = off
               secret = "s3cret"
+              data-port = 4054
+              max-handshakes = 4
+              handshake-timeout = 2s
             }
             """)).Cluster!;
 
         Assert.Equal((4053, "10.0.0.2", false, "s3cret"), (settings.Port, settings.Hostname, settings.PreferLocal, settings.Secret));
+        Assert.Equal((4054, 4, TimeSpan.FromSeconds(2)), (settings.DataPort, settings.MaxHandshakes, settings.HandshakeTimeout));
         Assert.Equal(["akka.tcp://bro@10.0.0.1:4053", "akka.ssl.tcp://bro@10.0.0.3:4053"], settings.SeedNodes.ToArray());
+    }
+
+    [Theory]
+    [InlineData("data-port = 70000", "data-port")]
+    [InlineData("max-handshakes = 0", "max-handshakes")]
+    [InlineData("handshake-timeout = 0s", "handshake-timeout")]
+    public void A_data_port_setting_out_of_range_is_a_configuration_error(string setting, string named)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => GatewaySettings.Create(ConfigurationFactory.ParseString(
+            $"bro.gateway.cluster {{ port = 4053, {setting} }}")));
+        Assert.Contains(named, error.Message);
     }
 
     [Fact]
