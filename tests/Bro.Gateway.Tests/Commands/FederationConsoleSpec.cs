@@ -62,12 +62,16 @@ public sealed class FederationConsoleSpec(ITestOutputHelper output) : IDisposabl
             Assert.Matches($@"(?m)^users\s.*\s{Regex(seed)}$", services.Output);
             Assert.Matches(@"(?m)^orders\s.*\slocal$", services.Output);
 
-            await using var status = BroProcess.Start("status", "--socket", Socket(2));
-            Assert.Equal(0, await status.WaitForExitAsync());
-            output.WriteLine(status.Output);
-            Assert.Contains($"cluster          akka.tcp://bro@127.0.0.1:{ports[2]} (data links on port {dataPorts[2]})", status.Output);
-            foreach (var port in ports)
-                Assert.Contains($"member         akka.tcp://bro@127.0.0.1:{port} (Up)", status.Output);
+            // A call can cross before gossip has told every gateway that every member is Up
+            // (a gateway may still see itself Joining): bro status is asked until it has.
+            await Eventually.TrueAsync(async () =>
+            {
+                await using var status = BroProcess.Start("status", "--socket", Socket(2));
+                Assert.Equal(0, await status.WaitForExitAsync());
+                output.WriteLine(status.Output);
+                Assert.Contains($"cluster          akka.tcp://bro@127.0.0.1:{ports[2]} (data links on port {dataPorts[2]})", status.Output);
+                return ports.All(port => status.Output.Contains($"member         akka.tcp://bro@127.0.0.1:{port} (Up)", StringComparison.Ordinal));
+            }, TimeSpan.FromSeconds(60));
 
             foreach (var gateway in gateways)
                 gateway.Terminate();
