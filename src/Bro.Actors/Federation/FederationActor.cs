@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
@@ -109,9 +110,9 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     private readonly Dictionary<Address, long> _trusted = [];
     private readonly HashSet<Address> _confirmed = [];
     private readonly Dictionary<(Address, BroEncoding), PeerEndpoint> _links = [];
-    // The offers other gateways made this one, and the tokens this one issued (hex) with whom to.
+    // The offers other gateways made this one, and the token this one issued to each member.
     private readonly Dictionary<Address, DataLinkOffer> _offers = [];
-    private readonly Dictionary<string, UniqueAddress> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<UniqueAddress, byte[]> _tokens = [];
     // Gateways whose link broke, resting until RestOver.
     private readonly HashSet<Address> _resting = [];
     private readonly DataLinkListener _listener;
@@ -233,7 +234,9 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
 
     private void Arrived(InboundLink inbound)
     {
-        if (!_tokens.TryGetValue(Convert.ToHexString(inbound.Token), out var from) || !IsCurrent(from))
+        // Compared in constant time: how long a refusal takes tells a stranger nothing about a token.
+        var from = _tokens.FirstOrDefault(t => CryptographicOperations.FixedTimeEquals(t.Value, inbound.Token)).Key;
+        if (from is null || !IsCurrent(from))
         {
             _log.Warning("Refused a data link from {0}: its token is not one this gateway issued to a current member",
                 inbound.Transport.Socket.RemoteEndPoint);
@@ -309,19 +312,11 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
     {
         // One token per incarnation, offered again as it is: a link on its way with it must not
         // find it revoked. A token of an earlier incarnation at the same address is.
-        string? token = null;
-        foreach (var (hex, holder) in _tokens.ToList())
-        {
-            if (holder.Equals(member))
-                token = hex;
-            else if (holder.Address.Equals(member.Address))
-                _tokens.Remove(hex);
-        }
-
-        if (token is null)
-            _tokens[token = Convert.ToHexString(DataLinkHello.NewToken())] = member;
-        var offer = new DataLinkOffer(_federation.PublicHostname ?? _federation.Hostname, _listener.Port, Convert.FromHexString(token),
-            _offers.ContainsKey(member.Address));
+        foreach (var earlier in _tokens.Keys.Where(m => m.Address.Equals(member.Address) && !m.Equals(member)).ToList())
+            _tokens.Remove(earlier);
+        if (!_tokens.TryGetValue(member, out var token))
+            _tokens[member] = token = DataLinkHello.NewToken();
+        var offer = new DataLinkOffer(_federation.PublicHostname ?? _federation.Hostname, _listener.Port, token, _offers.ContainsKey(member.Address));
         PeerAt(member.Address).Tell(offer, Self);
     }
 
@@ -378,8 +373,8 @@ internal sealed class FederationActor : ReceiveActor, IWithTimers
         _confirmed.Remove(address);
         _offers.Remove(address);
         _resting.Remove(address);
-        foreach (var token in _tokens.Where(t => t.Value.Address.Equals(address)).Select(t => t.Key).ToList())
-            _tokens.Remove(token);
+        foreach (var holder in _tokens.Keys.Where(m => m.Address.Equals(address)).ToList())
+            _tokens.Remove(holder);
         Timers.Cancel(("secret", address));
         Timers.Cancel(("rest", address));
         ApplyRoutes();

@@ -30,7 +30,7 @@ internal sealed class LinkTransport : IDisposable
         try
         {
             await socket.ConnectAsync(host, port, cancel).ConfigureAwait(false);
-            return await SecureAsync(socket, stream => stream.AuthenticateAsClientAsync(tls!, cancel), tls is not null).ConfigureAwait(false);
+            return await SecureAsync(socket, tls is null ? null : stream => stream.AuthenticateAsClientAsync(tls, cancel)).ConfigureAwait(false);
         }
         catch
         {
@@ -45,7 +45,7 @@ internal sealed class LinkTransport : IDisposable
         socket.NoDelay = true;
         try
         {
-            return await SecureAsync(socket, stream => stream.AuthenticateAsServerAsync(tls!, cancel), tls is not null).ConfigureAwait(false);
+            return await SecureAsync(socket, tls is null ? null : stream => stream.AuthenticateAsServerAsync(tls, cancel)).ConfigureAwait(false);
         }
         catch
         {
@@ -88,9 +88,10 @@ internal sealed class LinkTransport : IDisposable
         Socket.Dispose();
     }
 
-    private static async Task<LinkTransport> SecureAsync(Socket socket, Func<SslStream, Task> authenticate, bool useTls)
+    /// <summary>The transport over <paramref name="socket"/>, TLS when <paramref name="authenticate"/> is given.</summary>
+    private static async Task<LinkTransport> SecureAsync(Socket socket, Func<SslStream, Task>? authenticate)
     {
-        if (!useTls)
+        if (authenticate is null)
             return new LinkTransport(socket, null);
         var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
         try
